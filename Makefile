@@ -1,0 +1,36 @@
+# Set-up is automatic: every target creates .venv and installs paysieve into it first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BENCH  ?= ../shared/benchmark
+
+.PHONY: demo test lint model benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: clean the example article with the bundled default model
+demo: $(STAMP)
+	$(BIN)/paysieve clean examples/article.txt
+
+## test: lint, format check and the test suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+## model: retrain the shipped default model (datasets/ + the benchmark's dev pages)
+model: $(STAMP)
+	$(BIN)/paysieve train datasets/source $(BENCH)/dev.jsonl.gz \
+		-o model/default/paysieve-default.joblib
+
+## benchmark: site-grouped cross-validated scores on the benchmark files and views
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/dev_benchmark.py --bench $(BENCH)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,205 @@
+"""Site-grouped cross-validated scores of paysieve on the real-page benchmark.
+
+The shipped model trains on ``datasets/source`` plus the benchmark's dev pages, so its
+scores on those pages must come from cross-validation grouped by site: every page (and
+every post-extractor view or paywall-tail record of it) is scored by a model that saw no
+page of its site. Composed corpus documents are in every training fold. The same training
+parameters as ``paysieve train`` are used; the calibrator and threshold are fitted on the
+out-of-fold scores, exactly as ``paysieve train`` does.
+
+Also reported: the paywall slice, content F1 per language, the article-body shingle metric
+on the scrapinghub pages (``tools/shingle.py`` of the benchmark), and a model trained on the
+corpus's train part scored on its disjoint held-out part.
+
+    python benchmarks/dev_benchmark.py --bench ../shared/benchmark [--out results.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from model.line_classifier import LineClassifier
+from training.fit import (
+    calibrate,
+    cross_val_scores,
+    document_weights,
+    is_real_lines,
+    load_input,
+)
+from training.labeled_data import read_labeled
+from training.metrics import line_scores
+
+VIEWS = ("dev_after_trafilatura", "dev_after_newspaper4k", "dev_paywall_tail")
+HEADER = "| data | lines | C-P | C-R | C-F1 | BP-P | BP-R | BP-F1 | acc |"
+
+
+def _row(name: str, m: dict) -> str:
+    c, b = m["content"], m["boilerplate"]
+    return (
+        f"| {name} | {m['lines']:,} | {c['precision']:.3f} | {c['recall']:.3f} | "
+        f"{c['f1']:.3f} | {b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} | "
+        f"{m['accuracy']:.3f} |"
+    )
+
+
+def _flat(docs, scores, threshold):
+    y = np.concatenate([d.labels for d in docs])
+    pred = (np.concatenate(scores) >= threshold).astype(np.int64)
+    return y, pred
+
+
+def _paywall(docs, scores, threshold) -> tuple[float, float, int, int]:
+    """(recall on paywall-tagged boilerplate, share of paywall-tagged content removed)."""
+    bp_hit = bp_n = c_removed = c_n = 0
+    for d, s in zip(docs, scores):
+        for label, slc, score in zip(d.labels, d.meta.get("slices", []), s):
+            if "paywall" not in (slc or []):
+                continue
+            removed = score >= threshold
+            if label == 1:
+                bp_n += 1
+                bp_hit += removed
+            elif label == 0:
+                c_n += 1
+                c_removed += removed
+    return bp_hit / max(bp_n, 1), c_removed / max(c_n, 1), bp_n, c_n
+
+
+def _load_shingle(bench: Path):
+    spec = importlib.util.spec_from_file_location("shingle", bench / "tools" / "shingle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bench", type=Path, default=Path("../shared/benchmark"))
+    parser.add_argument("--corpus", type=Path, default=Path("datasets/source"))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--real-weight", type=float, default=2.0)
+    parser.add_argument("--out", type=Path, default=None, help="Also write the tables here.")
+    args = parser.parse_args()
+    started = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:6.0f}s] {msg}", file=sys.stderr)
+
+    corpus = load_input(args.corpus).documents
+    dev = read_labeled(args.bench / "dev.jsonl.gz")
+    views = {name: read_labeled(args.bench / f"{name}.jsonl.gz") for name in VIEWS}
+    extra = [d for name in VIEWS for d in views[name]]
+    docs = corpus + dev
+    params = LineClassifier().get_params()
+    oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
+
+    # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
+    probe = LineClassifier(**params)
+    y_all = np.concatenate([d.labels for d in docs])
+    calibrate(probe, np.concatenate(oof), y_all, is_real_lines(docs))
+    th = probe.threshold_
+
+    def proba(raw_list):
+        return [probe.calibrate(r) for r in raw_list]
+
+    dev_scores = proba(oof[len(corpus) :])
+    extra_p = proba(extra_scores)
+    view_scores, at = {}, 0
+    for name in VIEWS:
+        view_scores[name] = extra_p[at : at + len(views[name])]
+        at += len(views[name])
+
+    out = [
+        f"Threshold (fitted on out-of-fold scores): {th:.3f}",
+        "",
+        HEADER,
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    results = {"threshold": th}
+    for name, ds, ss in [("dev", dev, dev_scores)] + [(n, views[n], view_scores[n]) for n in VIEWS]:
+        m = line_scores(*_flat(ds, ss, th))
+        results[name] = m
+        out.append(_row(name, m))
+    for source in ("scrapinghub", "readability", "trafilatura"):
+        sel = [i for i, d in enumerate(dev) if d.meta.get("source") == source]
+        m = line_scores(*_flat([dev[i] for i in sel], [dev_scores[i] for i in sel], th))
+        out.append(_row(f"dev: {source}", m))
+
+    out += [
+        "",
+        "| data | paywall BP recall | paywall content removed | BP lines | C lines |",
+        "|---|---|---|---|---|",
+    ]
+    for name, ds, ss in [("dev", dev, dev_scores)] + [(n, views[n], view_scores[n]) for n in VIEWS]:
+        rec, frr, nb, nc = _paywall(ds, ss, th)
+        results[f"{name}_paywall"] = {"recall": rec, "content_removed": frr}
+        out.append(f"| {name} | {rec:.3f} | {frr:.3f} | {nb} | {nc} |")
+
+    out += ["", "| language | pages | scored lines | C-F1 | acc |", "|---|---|---|---|---|"]
+    by_lang = defaultdict(list)
+    for i, d in enumerate(dev):
+        by_lang[d.meta.get("lang") or "?"].append(i)
+    for lang, sel in sorted(by_lang.items(), key=lambda kv: -len(kv[1])):
+        m = line_scores(*_flat([dev[i] for i in sel], [dev_scores[i] for i in sel], th))
+        results[f"lang_{lang}"] = m
+        out.append(
+            f"| {lang} | {len(sel)} | {m['lines']} | {m['content']['f1']:.3f} | "
+            f"{m['accuracy']:.3f} |"
+        )
+
+    gold_path = args.bench / "scrapinghub_gold_dev.json"
+    if gold_path.is_file():
+        shingle = _load_shingle(args.bench)
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        pred = {}
+        for d, s in zip(dev, dev_scores):
+            if d.id in gold:
+                pred[d.id] = "\n".join(line for line, p in zip(d.lines, s) if p < th)
+        sc = shingle.shingle_scores({k: gold[k] for k in pred}, pred)
+        results["shingle"] = {k: v for k, v in sc.items() if k != "per_page"}
+        out += [
+            "",
+            f"Article-body shingle metric on {len(pred)} scrapinghub dev pages: "
+            f"P {sc['precision']:.3f} R {sc['recall']:.3f} F1 {sc['f1']:.3f}",
+        ]
+
+    log("corpus held-out part: training on the train part")
+    train_docs = load_input(args.corpus, part="train").documents
+    held = load_input(args.corpus, part="heldout").documents
+    model = LineClassifier(**params).fit(
+        [d.lines for d in train_docs],
+        [d.labels for d in train_docs],
+        groups=[d.group for d in train_docs],
+        document_weight=document_weights(train_docs, args.real_weight),
+    )
+    raw = model.raw_scores([d.lines for d in held])
+    y = np.concatenate([d.labels for d in held])
+    m = line_scores(y, (probe.calibrate(raw) >= th).astype(np.int64))
+    results["corpus_heldout"] = m
+    out += [
+        "",
+        "Corpus held-out part (articles and blocks unseen in training; model trained "
+        "on the corpus train part only):",
+        "",
+        HEADER,
+        "|---|---|---|---|---|---|---|---|---|",
+        _row("datasets held-out", m),
+    ]
+    out.append(f"\nTotal time {time.perf_counter() - started:.0f} s.")
+    text = "\n".join(out)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        args.out.with_suffix(".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""paysieve's library API: tell article content from boilerplate, line by line.
+
+>>> from inference import Detector
+>>> Detector().clean(page_text)
+
+Names are imported on first use, so that ``paysieve --help`` does not load scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Detector": "inference.detector",
+    "DocumentPrediction": "inference.detector",
+    "LinePrediction": "inference.detector",
+    "InputError": "model.errors",
+    "ModelFileError": "model.errors",
+    "PaysieveError": "model.errors",
+}
+__all__ = [
+    "Detector",
+    "DocumentPrediction",
+    "InputError",
+    "LinePrediction",
+    "ModelFileError",
+    "PaysieveError",
+]
+
+if TYPE_CHECKING:
+    from inference.detector import Detector, DocumentPrediction, LinePrediction
+    from model.errors import InputError, ModelFileError, PaysieveError
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'inference' has no attribute {name!r}")

@@ -1,0 +1,84 @@
+import pytest
+
+from training.compose import compose_documents, is_heldout
+from training.corpus_source import KINDS, CorpusSource, CorpusSourceError, read_articles
+
+
+def test_reads_articles_blocks_and_inline_kinds(corpus_dir):
+    source = CorpusSource.read(corpus_dir)
+    library = next(a for a in source.articles if a.id == "t-local-01")
+    assert library.lang == "en" and library.genre == "local"
+    assert library.lines[0] == "Library reopens after flood repairs"
+    assert library.kinds[library.lines.index("Advertisement")] == "advert"
+    assert sum(k is not None for k in library.kinds) == 1
+    assert {b.kind for b in source.blocks} <= set(KINDS)
+    assert {a.lang for a in source.articles} == {"en", "de"}
+
+
+def test_repository_corpus_parses_and_is_large(tmp_path):
+    from pathlib import Path
+
+    source = CorpusSource.read(Path(__file__).parents[1] / "datasets" / "source")
+    assert len({a.lang for a in source.articles}) >= 7
+    assert sum(len(a.lines) for a in source.articles) > 2000
+    assert sum(len(b.lines) for b in source.blocks) > 2000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("orphan line\n=== genre: x | id: a\nText.\n", "before the first"),
+        ("=== genre: x | id: a\n!bogus Some promo\n", "unknown kind 'bogus'"),
+        ("=== genre x\nText.\n", "has no ':'"),
+    ],
+)
+def test_malformed_source_names_file_and_line(tmp_path, text, message):
+    path = tmp_path / "en.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusSourceError, match=rf"en.txt:\d+: .*{message}"):
+        read_articles(path)
+
+
+def test_missing_folders_are_reported(tmp_path):
+    with pytest.raises(CorpusSourceError, match="needs 'articles/'"):
+        CorpusSource.read(tmp_path)
+
+
+def test_composition_is_deterministic_and_seeded(corpus_dir):
+    source = CorpusSource.read(corpus_dir)
+    a = compose_documents(source, copies=3, seed=7)
+    b = compose_documents(source, copies=3, seed=7)
+    c = compose_documents(source, copies=3, seed=8)
+    assert a == b
+    assert a != c
+    assert len(a) == 3 * len(source.articles)
+
+
+def test_composed_documents_are_consistently_labelled(corpus_dir):
+    source = CorpusSource.read(corpus_dir)
+    article_lines = {line for a in source.articles for line, k in zip(a.lines, a.kinds) if not k}
+    docs = compose_documents(source, copies=8, seed=1)
+    layouts = {d["layout"] for d in docs}
+    assert layouts == {"tail", "page", "residue", "clean"}
+    for doc in docs:
+        assert len(doc["lines"]) == len(doc["labels"]) == len(doc["kinds"])
+        for line, label, kind in zip(doc["lines"], doc["labels"], doc["kinds"]):
+            assert (label == "content") == (kind is None)
+            if label == "content":
+                assert line in article_lines
+            assert "{price}" not in line and "{site}" not in line
+    tails = [d for d in docs if d["layout"] == "tail"]
+    assert all(d["labels"][-1] == "boilerplate" for d in tails)
+
+
+def test_train_and_heldout_parts_share_no_article_or_block(corpus_dir):
+    source = CorpusSource.read(corpus_dir)
+    train = compose_documents(source, copies=2, part="train")
+    held = compose_documents(source, copies=2, part="heldout")
+    train_ids = {d["group"] for d in train}
+    held_ids = {d["group"] for d in held}
+    assert not train_ids & held_ids
+    assert train_ids | held_ids == {f"corpus:{a.id}" for a in source.articles}
+    assert is_heldout("x") == is_heldout("x")
+    with pytest.raises(ValueError, match="part must be"):
+        compose_documents(source, part="everything")

@@ -1,0 +1,109 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference import Detector, DocumentPrediction, InputError, ModelFileError, PaysieveError
+from inference.detector import split_text
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "article.txt"
+ARTICLE = [
+    "Library reopens after flood repairs",
+    "The central library reopened on Monday after six months of repairs to its flooded basement.",
+    "Staff moved more than twenty thousand books to a warehouse while the building dried out.",
+    '"We are thrilled to welcome readers back," said head librarian Ana Costa.',
+]
+TAIL = [
+    "This article is for subscribers only.",
+    "Choose your plan",
+    "Digital",
+    "$4.99 per month",
+    "Cancel anytime",
+    "Subscribe now",
+    "Already a subscriber? Sign in",
+]
+
+
+@pytest.fixture(scope="module")
+def default_detector() -> Detector:
+    return Detector()
+
+
+def test_default_model_cleans_the_example(default_detector):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    result = default_detector.predict_text(text)
+    lines = text.splitlines()
+    first_tail = lines.index(
+        "This story was provided by the Coastal News Agency and is "
+        "republished under a syndication agreement."
+    )
+    labels = result.labels
+    assert labels[1:first_tail].count("content") >= first_tail - 2
+    assert set(labels[first_tail:]) == {"boilerplate"}
+    assert "Subscribe now" not in default_detector.clean(text)
+    assert default_detector.metadata["trained_on"]
+
+
+def test_small_model_removes_a_paywall_tail(small_model_path):
+    result = Detector(small_model_path).predict_lines(ARTICLE + TAIL)
+    assert isinstance(result, DocumentPrediction)
+    assert result.labels[-len(TAIL) :] == ["boilerplate"] * len(TAIL)
+    assert result.labels[1 : len(ARTICLE)].count("content") == len(ARTICLE) - 1
+    assert [p.label for p in result] == result.labels
+    assert result.kept_lines == [
+        line for line, lab in zip(ARTICLE + TAIL, result.labels) if lab == "content"
+    ]
+
+
+def test_predict_many_matches_one_by_one(small_model_path):
+    detector = Detector(small_model_path)
+    docs = [ARTICLE + TAIL, TAIL, ARTICLE, []]
+    together = detector.predict_many(docs)
+    for doc, res in zip(docs, together):
+        alone = detector.predict_lines(doc)
+        assert np.allclose(alone.scores, res.scores)
+    assert len(together[3]) == 0 and together[3].text == ""
+
+
+def test_clean_keeps_kept_lines_byte_for_byte(small_model_path):
+    detector = Detector(small_model_path)
+    text = "\r\n".join(ARTICLE) + "\r\n\r\n" + "\n".join(TAIL)
+    result = detector.predict_text(text)
+    cleaned = result.text
+    for line, label in zip(result.lines, result.labels):
+        if label == "content":
+            assert line + "\r\n" in cleaned
+    assert cleaned.replace("\r\n", "") == "".join(result.kept_lines)
+    assert "\n" not in cleaned.replace("\r\n", "")
+
+
+def test_split_text_handles_every_line_break():
+    lines, ends = split_text("a\r\nb\rc\u2028d\x85e")
+    assert lines == ["a", "b", "c", "d", "e"]
+    assert ends == ["\r\n", "\r", "\u2028", "\x85", ""]
+
+
+def test_blank_lines_survive_only_inside_kept_text(small_model_path):
+    detector = Detector(small_model_path)
+    doc = [ARTICLE[1], "", ARTICLE[2], "  ", *TAIL]
+    result = detector.predict_lines(doc)
+    assert result.labels[1] == "content"
+    assert result.labels[3] == "boilerplate"
+
+
+def test_threshold_trades_removal_for_recall(small_model_path):
+    doc = ARTICLE + TAIL
+    keep_all = Detector(small_model_path, threshold=1.0).predict_lines(doc)
+    drop_all = Detector(small_model_path, threshold=0.0).predict_lines(doc)
+    assert all(lab == "content" for lab in keep_all.labels[: len(ARTICLE)])
+    assert set(drop_all.labels) == {"boilerplate"}
+    with pytest.raises(InputError, match="threshold"):
+        Detector(small_model_path, threshold=1.5)
+
+
+def test_errors_share_one_root(tmp_path, small_model_path):
+    with pytest.raises(ModelFileError) as info:
+        Detector(tmp_path / "nope.joblib")
+    assert isinstance(info.value, PaysieveError)
+    with pytest.raises(InputError, match="string"):
+        Detector(small_model_path).predict_many([["ok", 3]])

@@ -1,0 +1,62 @@
+import numpy as np
+
+from model.context_features import CONTEXT_FEATURE_NAMES, context_matrix
+from model.line_features import SHAPE_FEATURE_NAMES, LineFeaturizer, shape_features, tokenize
+
+
+def test_tokens_fold_digits_and_split_cjk():
+    assert tokenize("Only $9.99 per Month!") == ["only", "$", "0", ".", "00", "per", "month", "!"]
+    assert tokenize("会員登録") == ["会", "員", "登", "録"]
+    assert tokenize("Abo für 4,99 €") == ["abo", "für", "0", ",", "00", "€"]
+
+
+def test_shape_features_describe_the_line():
+    names = SHAPE_FEATURE_NAMES
+    price = dict(zip(names, shape_features("£4.99 per month")))
+    prose = dict(
+        zip(
+            names,
+            shape_features(
+                "The council voted on Tuesday to rebuild the sea wall, which collapsed in January "
+                "after a week of storms battered the harbour town."
+            ),
+        )
+    )
+    assert price["has_price"] == 1.0 and prose["has_price"] == 0.0
+    assert prose["ends_terminal"] == 1.0 and price["ends_terminal"] == 0.0
+    assert prose["is_long"] == 1.0 and price["is_long"] == 0.0
+    assert shape_features("") == [0.0] * len(names)
+
+
+def test_featurizer_gives_identical_rows_for_repeated_lines():
+    hashed, shape = LineFeaturizer(2**10).transform(["Share", "Some text here.", "Share"])
+    assert hashed.shape == (3, 2**10)
+    assert shape.shape == (3, len(SHAPE_FEATURE_NAMES))
+    assert (hashed[0] != hashed[2]).nnz == 0
+    assert (hashed[0] != hashed[1]).nnz > 0
+    assert np.isclose(np.sqrt(hashed[1].multiply(hashed[1]).sum()), 1.0)
+
+
+def test_context_matrix_pads_edges_and_finds_the_article_run():
+    p = np.array([0.9, 0.9, 0.1, 0.1, 0.1, 0.9])
+    shape = np.array(
+        [
+            shape_features(t)
+            for t in [
+                "Menu",
+                "Home",
+                "A long sentence of article text here.",
+                "Another long sentence of the article.",
+                "And the last one.",
+                "Share",
+            ]
+        ]
+    )
+    rows = context_matrix(p, shape, np.ones(6))
+    assert rows.shape == (6, len(CONTEXT_FEATURE_NAMES))
+    col = {n: i for i, n in enumerate(CONTEXT_FEATURE_NAMES)}
+    assert np.isnan(rows[0, col["p-1"]]) and np.isnan(rows[5, col["p+1"]])
+    assert rows[3, col["p-1"]] == rows[2, col["p"]]
+    assert rows[2:5, col["in_main_run"]].tolist() == [1.0, 1.0, 1.0]
+    assert rows[[0, 1, 5], col["in_main_run"]].tolist() == [0.0, 0.0, 0.0]
+    assert rows[5, col["content_mass_after"]] < 0.01 < rows[0, col["content_mass_after"]]

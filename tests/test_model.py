@@ -1,0 +1,71 @@
+import joblib
+import numpy as np
+import pytest
+
+from model.errors import ModelFileError
+from model.line_classifier import LineClassifier
+from model.persistence import FORMAT, load_model, save_model
+from training.fit import load_input
+from training.metrics import line_scores
+
+
+def test_trained_model_separates_held_out_documents(small_model_path, corpus_dir):
+    model, meta = load_model(small_model_path)
+    held = load_input(corpus_dir, copies=3, seed=99).documents
+    scores = model.predict_proba_lines([d.lines for d in held])
+    y = np.concatenate([d.labels for d in held])
+    pred = (np.concatenate(scores) >= model.threshold_).astype(int)
+    report = line_scores(y, pred)
+    assert report["accuracy"] > 0.85
+    assert report["content"]["f1"] > 0.8
+    assert 0.0 < model.threshold_ < 1.0
+    assert meta["trained_on"][0]["documents"] > 0
+    assert len(meta["trained_on"][0]["sha256"]) == 64
+    assert set(meta["cross_validated_metrics"]) == {str(corpus_dir)}
+
+
+def test_probabilities_are_per_line_and_in_range(small_model_path):
+    model, _ = load_model(small_model_path)
+    docs = [["Home", "News", "A sentence of text that reads like an article."], [], ["Share"]]
+    out = model.predict_proba_lines(docs)
+    assert [len(p) for p in out] == [3, 0, 1]
+    flat = np.concatenate(out)
+    assert ((flat >= 0) & (flat <= 1)).all()
+    assert model.predict_proba(docs).shape == (4, 2)
+    assert model.predict(docs).tolist() == (flat >= model.threshold_).astype(int).tolist()
+
+
+def test_save_load_round_trip_predicts_identically(small_model_path, tmp_path):
+    model, meta = load_model(small_model_path)
+    copy = tmp_path / "copy.joblib"
+    save_model(model, copy, {k: v for k, v in meta.items() if k != "versions"})
+    again, meta2 = load_model(copy)
+    docs = [["Subscribe now", "The mayor said the bridge will reopen in May.", "Sign in"]]
+    assert np.array_equal(model.predict_proba_lines(docs)[0], again.predict_proba_lines(docs)[0])
+    assert meta2["threshold"] == pytest.approx(model.threshold_)
+    assert set(meta2["versions"]) == {"paysieve", "scikit-learn", "numpy"}
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_load_errors_are_model_file_errors(tmp_path):
+    with pytest.raises(ModelFileError, match="not found"):
+        load_model(tmp_path / "missing.joblib")
+    garbage = tmp_path / "garbage.joblib"
+    garbage.write_bytes(b"this is not a model")
+    with pytest.raises(ModelFileError, match="not a readable paysieve model"):
+        load_model(garbage)
+    foreign = tmp_path / "foreign.joblib"
+    joblib.dump({"some": "dict"}, foreign)
+    with pytest.raises(ModelFileError, match="not a paysieve model file"):
+        load_model(foreign)
+    future = tmp_path / "future.joblib"
+    joblib.dump({"format": FORMAT, "format_version": 99, "metadata": {}}, future)
+    with pytest.raises(ModelFileError, match="model format 99"):
+        load_model(future)
+
+
+def test_fit_rejects_single_class_and_mismatched_labels():
+    with pytest.raises(ValueError, match="both content and boilerplate"):
+        LineClassifier(n_features=2**8, inner_folds=2).fit([["a", "b"], ["c"]], [[0, 0], [0]])
+    with pytest.raises(ValueError, match="one label per line"):
+        LineClassifier(n_features=2**8, inner_folds=2).fit([["a", "b"]], [[0]])

@@ -1,0 +1,140 @@
+"""Reading the hand-written corpus in ``datasets/source`` (format: datasets/source/FORMAT.md).
+
+``articles/<lang>.txt`` holds articles (content lines, with optional inline ``!KIND``
+boilerplate lines); ``boilerplate/<lang>.txt`` holds blocks of boilerplate lines of one kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.errors import InputError
+
+KINDS: tuple[str, ...] = (
+    "paywall",
+    "pricing",
+    "account",
+    "newsletter",
+    "share",
+    "advert",
+    "cookie_legal",
+    "navigation",
+    "related",
+    "disclaimer",
+    "comments",
+    "byline",
+    "other",
+)
+WHERE = ("top", "middle", "tail", "any")
+_HEADER = re.compile(r"^===\s*(.*)$")
+
+
+class CorpusSourceError(InputError):
+    """A malformed line in the hand-written corpus, with its file and line number."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article: its lines in order and, per line, None (content) or a boilerplate kind."""
+
+    id: str
+    lang: str
+    genre: str
+    lines: tuple[str, ...]
+    kinds: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of boilerplate lines of one kind, with where on a page it usually sits."""
+
+    lang: str
+    kind: str
+    where: str
+    lines: tuple[str, ...]
+
+
+def _fields(header: str, where: str) -> dict[str, str]:
+    out = {}
+    for part in header.split("|"):
+        key, sep, value = part.partition(":")
+        if not sep:
+            raise CorpusSourceError(f"{where}: header field {part.strip()!r} has no ':'")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _sections(path: Path) -> list[tuple[dict[str, str], list[tuple[str, str]]]]:
+    """(header fields, [(line, 'file:line')]) per section of one source file."""
+    sections: list[tuple[dict[str, str], list[tuple[str, str]]]] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        where = f"{path}:{number}"
+        if not line or line.startswith("#"):
+            continue
+        header = _HEADER.match(line)
+        if header:
+            sections.append((_fields(header.group(1), where), []))
+        elif not sections:
+            raise CorpusSourceError(f"{where}: text before the first '===' header")
+        else:
+            sections[-1][1].append((line, where))
+    return sections
+
+
+def read_articles(path: Path) -> list[Article]:
+    """Articles of one ``articles/<lang>.txt`` file."""
+    lang = path.name.split(".")[0]
+    articles = []
+    for fields, body in _sections(path):
+        lines, kinds = [], []
+        for line, where in body:
+            kind = None
+            if line.startswith("!"):
+                kind, _, line = line[1:].partition(" ")
+                if kind not in KINDS:
+                    raise CorpusSourceError(f"{where}: unknown kind {kind!r}")
+            lines.append(line.strip())
+            kinds.append(kind)
+        if lines:
+            article_id = fields.get("id") or f"{lang}-{len(articles)}"
+            articles.append(
+                Article(article_id, lang, fields.get("genre", ""), tuple(lines), tuple(kinds))
+            )
+    return articles
+
+
+def read_blocks(path: Path) -> list[Block]:
+    """Boilerplate blocks of one ``boilerplate/<lang>.txt`` file."""
+    lang = path.name.split(".")[0]
+    blocks = []
+    for fields, body in _sections(path):
+        kind, where = fields.get("kind", ""), fields.get("where", "any")
+        if kind not in KINDS:
+            raise CorpusSourceError(f"{body[0][1] if body else path}: unknown kind {kind!r}")
+        if where not in WHERE:
+            where = "any"
+        if body:
+            blocks.append(Block(lang, kind, where, tuple(line for line, _ in body)))
+    return blocks
+
+
+@dataclass
+class CorpusSource:
+    """Everything in a ``datasets/source`` folder."""
+
+    articles: list[Article]
+    blocks: list[Block]
+
+    @classmethod
+    def read(cls, folder: str | Path) -> CorpusSource:
+        folder = Path(folder)
+        if not (folder / "articles").is_dir() or not (folder / "boilerplate").is_dir():
+            raise CorpusSourceError(f"{folder}: needs 'articles/' and 'boilerplate/' folders")
+        articles = [
+            a for p in sorted((folder / "articles").glob("*.txt")) for a in read_articles(p)
+        ]
+        blocks = [b for p in sorted((folder / "boilerplate").glob("*.txt")) for b in read_blocks(p)]
+        return cls(articles, blocks)

@@ -1,0 +1,65 @@
+"""Counts of the hand-written corpus for its data card: distinct lines per kind and language.
+
+python -m training.corpus_stats datasets/source
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+from training.corpus_source import KINDS, CorpusSource
+
+
+def distinct_line_counts(source: CorpusSource) -> dict[str, dict[str, int]]:
+    """{kind or "content": {lang: number of distinct lines}}."""
+    seen: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for article in source.articles:
+        for line, kind in zip(article.lines, article.kinds):
+            seen[kind or "content"][article.lang].add(line)
+    for block in source.blocks:
+        for line in block.lines:
+            seen[block.kind][block.lang].add(line)
+    return {k: {lang: len(v) for lang, v in langs.items()} for k, langs in seen.items()}
+
+
+def markdown_table(source: CorpusSource) -> str:
+    """The data card's table: one row per label/kind, one column per language."""
+    counts = distinct_line_counts(source)
+    langs = sorted({lang for row in counts.values() for lang in row})
+    rows = ["| lines | " + " | ".join(langs) + " | all |", "|---" * (len(langs) + 2) + "|"]
+    totals = dict.fromkeys(langs, 0)
+    for kind in ("content", *KINDS):
+        row = counts.get(kind, {})
+        for lang in langs:
+            totals[lang] += row.get(lang, 0)
+        cells = " | ".join(f"{row.get(lang, 0):,}" for lang in langs)
+        rows.append(f"| {kind} | {cells} | {sum(row.values()):,} |")
+    rows.append(
+        "| **all** | "
+        + " | ".join(f"{totals[lang]:,}" for lang in langs)
+        + f" | {sum(totals.values()):,} |"
+    )
+    articles = defaultdict(int)
+    for a in source.articles:
+        articles[a.lang] += 1
+    rows.append(
+        "| articles | "
+        + " | ".join(str(articles[lang]) for lang in langs)
+        + f" | {len(source.articles)} |"
+    )
+    blocks = defaultdict(int)
+    for b in source.blocks:
+        blocks[b.lang] += 1
+    rows.append(
+        "| boilerplate blocks | "
+        + " | ".join(str(blocks[lang]) for lang in langs)
+        + f" | {len(source.blocks)} |"
+    )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(
+        markdown_table(CorpusSource.read(sys.argv[1] if len(sys.argv) > 1 else "datasets/source"))
+    )

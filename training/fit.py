@@ -1,0 +1,195 @@
+"""Training runs: load inputs, cross-validate by group, calibrate, fit the final model.
+
+A training input is either a hand-written corpus folder (``datasets/source``, composed into
+documents with a fixed seed) or a labelled JSON Lines file (our format or the real-page
+benchmark files). Grouped cross-validation (by site for real pages, by article for
+composed ones) gives out-of-fold scores on which the isotonic calibrator and the decision
+threshold are fitted, and which are reported as the model's held-out metrics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from model.errors import InputError
+from model.line_classifier import BOILERPLATE, CONTENT, LineClassifier
+from training.compose import compose_documents
+from training.corpus_source import CorpusSource
+from training.labeled_data import LabeledDocument, document_from_record, read_labeled
+from training.metrics import best_threshold, line_scores
+
+CORPUS_SOURCE = "paysieve-corpus"
+
+
+@dataclass
+class TrainingInput:
+    """One input of a training run and its documents."""
+
+    path: str
+    sha256: str
+    documents: list[LabeledDocument] = field(repr=False)
+
+    @property
+    def description(self) -> dict:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "documents": len(self.documents),
+            "scored_lines": sum(d.n_scored for d in self.documents),
+        }
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 of a file, or of every file below a folder (names and contents, sorted)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def load_input(
+    path: str | Path, copies: int = 4, seed: int = 20261128, part: str = "all"
+) -> TrainingInput:
+    """Documents of one training input: a corpus source folder or a labelled JSON Lines file."""
+    path = Path(path)
+    if path.is_dir():
+        records = compose_documents(CorpusSource.read(path), copies=copies, seed=seed, part=part)
+        docs = [document_from_record(r, f"{path}:{r['id']}") for r in records]
+    else:
+        docs = read_labeled(path)
+    return TrainingInput(str(path), fingerprint(path), docs)
+
+
+def is_real_lines(docs: Sequence[LabeledDocument]) -> np.ndarray:
+    """Per line (flat): whether it comes from a real page rather than a composed one."""
+    return np.concatenate(
+        [np.full(len(d.lines), d.meta.get("source") != CORPUS_SOURCE) for d in docs]
+    )
+
+
+def document_weights(docs: Sequence[LabeledDocument], real_weight: float) -> np.ndarray:
+    return np.array([1.0 if d.meta.get("source") == CORPUS_SOURCE else real_weight for d in docs])
+
+
+@dataclass
+class TrainingResult:
+    """A fitted model and the record of how it was made."""
+
+    model: LineClassifier
+    metadata: dict
+
+
+def cross_val_scores(
+    docs: Sequence[LabeledDocument],
+    params: dict,
+    folds: int,
+    real_weight: float,
+    progress: Callable[[str], None] | None = None,
+    extra: Sequence[LabeledDocument] = (),
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Out-of-fold raw scores per document, from folds grouped by ``doc.group``.
+
+    ``extra`` documents (e.g. other views of the same pages) are scored by the fold model
+    that did not train on their group; those of groups absent from ``docs`` by the first.
+    """
+    groups = np.array([d.group for d in docs])
+    weights = document_weights(docs, real_weight)
+    oof: list[np.ndarray] = [np.zeros(0)] * len(docs)
+    extra_scores: list[np.ndarray] = [np.zeros(0)] * len(extra)
+    splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
+    splits = list(splitter.split(np.zeros(len(docs)), groups=groups))
+    fold_of_group = {g: k for k, (_, test) in enumerate(splits) for g in groups[test]}
+    for k, (train, test) in enumerate(splits):
+        if progress:
+            progress(f"cross-validation fold {k + 1}/{len(splits)}")
+        model = LineClassifier(**params).fit(
+            [docs[i].lines for i in train],
+            [docs[i].labels for i in train],
+            groups=groups[train],
+            document_weight=weights[train],
+        )
+        mine = [i for i, d in enumerate(extra) if fold_of_group.get(d.group, 0) == k]
+        targets = [docs[i] for i in test] + [extra[i] for i in mine]
+        scores = _split(
+            model.raw_scores([d.lines for d in targets]), [len(d.lines) for d in targets]
+        )
+        for i, s in zip(test, scores[: len(test)]):
+            oof[i] = s
+        for i, s in zip(mine, scores[len(test) :]):
+            extra_scores[i] = s
+    return oof, extra_scores
+
+
+def calibrate(model: LineClassifier, raw: np.ndarray, y: np.ndarray, tune: np.ndarray) -> None:
+    """Fit ``model``'s calibrator on held-out raw scores and pick its threshold on ``tune``.
+
+    The threshold is tuned on the ``tune`` lines (real pages when there are any: composed
+    pages are easier and would pull it towards their own optimum).
+    """
+    known = y >= 0
+    model.set_calibration(raw[known], y[known], threshold=0.5)
+    proba = model.calibrate(raw)
+    if not (tune & known).any():
+        tune = np.ones(len(y), dtype=bool)
+    model.threshold_ = best_threshold(proba[tune], y[tune])
+
+
+def _split(flat: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
+    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+
+
+def train(
+    inputs: Sequence[TrainingInput],
+    params: dict | None = None,
+    folds: int = 5,
+    real_weight: float = 2.0,
+    progress: Callable[[str], None] | None = None,
+) -> TrainingResult:
+    """Cross-validate, calibrate and fit a model on all documents of ``inputs``."""
+    params = {**LineClassifier().get_params(), **(params or {})}
+    docs = [d for inp in inputs for d in inp.documents if d.lines]
+    present = set(np.concatenate([d.labels for d in docs]).tolist()) if docs else set()
+    if not {CONTENT, BOILERPLATE} <= present:
+        raise InputError("training data needs labelled content and boilerplate lines")
+    started = time.perf_counter()
+    oof, _ = cross_val_scores(docs, params, folds, real_weight, progress)
+    y = np.concatenate([d.labels for d in docs])
+    raw = np.concatenate(oof)
+    if progress:
+        progress("fitting the final model on all documents")
+    model = LineClassifier(**params).fit(
+        [d.lines for d in docs],
+        [d.labels for d in docs],
+        groups=[d.group for d in docs],
+        document_weight=document_weights(docs, real_weight),
+    )
+    calibrate(model, raw, y, is_real_lines(docs))
+    proba = model.calibrate(raw)
+
+    metrics = {}
+    offset = 0
+    for inp in inputs:
+        n = sum(len(d.lines) for d in inp.documents if d.lines)
+        pred = (proba[offset : offset + n] >= model.threshold_).astype(np.int64)
+        metrics[inp.path] = line_scores(y[offset : offset + n], pred)
+        offset += n
+    metadata = {
+        "trained_on": [inp.description for inp in inputs],
+        "params": params,
+        "cv_folds": folds,
+        "real_weight": real_weight,
+        "cross_validated_metrics": metrics,
+        "training_seconds": round(time.perf_counter() - started, 1),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return TrainingResult(model, metadata)

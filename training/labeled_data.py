@@ -1,0 +1,125 @@
+"""Reading labelled documents: our JSON Lines format and the real-page benchmark files.
+
+One document per JSON line: ``{"id", "lines": [str], "labels": ["content"|"boilerplate"|
+null], "kinds": [null|kind]}``; gzip is read transparently; extra fields (``slices``,
+``url``, ``lang``, ``source``...) are kept. ``null`` labels mean "unsure": those lines stay in
+the document as context but are never trained on or scored.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from model.errors import InputError
+from model.line_classifier import BOILERPLATE, CONTENT, UNKNOWN
+
+LABEL_CODES = {"content": CONTENT, "boilerplate": BOILERPLATE, None: UNKNOWN}
+LABEL_NAMES = {CONTENT: "content", BOILERPLATE: "boilerplate"}
+# Second-level labels under which a registered domain has three parts (news.bbc.co.uk).
+_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic"}
+
+
+class LabeledDataError(InputError):
+    """A labelled data file that cannot be read, with the file and line it failed on."""
+
+
+@dataclass
+class LabeledDocument:
+    """One document: its lines, per-line label codes (1/0/-1) and optional kinds."""
+
+    id: str
+    lines: list[str]
+    labels: np.ndarray
+    kinds: list[str | None] | None = None
+    group: str = ""
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n_scored(self) -> int:
+        return int((self.labels != UNKNOWN).sum())
+
+
+def site_of(record: dict) -> str:
+    """The registered domain of a record's URL, so that one site never spans two folds.
+
+    Records without a URL fall back to their id with numbering removed
+    (``readability/nytimes-3`` -> ``nytimes``).
+    """
+    url = record.get("url")
+    if url:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        parts = host.split(".")
+        if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL and len(parts[-1]) == 2:
+            return ".".join(parts[-3:])
+        return ".".join(parts[-2:])
+    name = str(record.get("id", "")).rsplit("/", 1)[-1]
+    return re.sub(r"-\d+$", "", name).split("-")[0].split(".")[0] or name
+
+
+def open_text(path: Path):
+    """Open a text file for reading, gunzipping when its name ends in ``.gz``."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open("r", encoding="utf-8")
+
+
+def document_from_record(record: dict, where: str) -> LabeledDocument:
+    """Validate one labelled record and turn it into a ``LabeledDocument``."""
+    lines, labels = record.get("lines"), record.get("labels")
+    if not isinstance(lines, list) or not all(isinstance(s, str) for s in lines):
+        raise LabeledDataError(f"{where}: 'lines' must be a list of strings")
+    if not isinstance(labels, list) or len(labels) != len(lines):
+        raise LabeledDataError(f"{where}: 'labels' must be a list as long as 'lines'")
+    try:
+        codes = np.array([LABEL_CODES[label] for label in labels], dtype=np.int64)
+    except (KeyError, TypeError) as exc:
+        raise LabeledDataError(
+            f"{where}: labels must be 'content', 'boilerplate' or null, got {exc}"
+        ) from None
+    kinds = record.get("kinds")
+    if kinds is not None and (not isinstance(kinds, list) or len(kinds) != len(lines)):
+        raise LabeledDataError(f"{where}: 'kinds' must be a list as long as 'lines'")
+    meta = {k: v for k, v in record.items() if k not in ("lines", "labels", "kinds")}
+    return LabeledDocument(
+        id=str(record.get("id", where)),
+        lines=lines,
+        labels=codes,
+        kinds=kinds,
+        group=str(record.get("group") or site_of(record)),
+        meta=meta,
+    )
+
+
+def iter_labeled(path: str | Path) -> Iterator[LabeledDocument]:
+    """Documents of one JSON Lines file (optionally gzipped), in file order."""
+    path = Path(path)
+    try:
+        with open_text(path) as fh:
+            for number, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                where = f"{path}:{number}"
+                try:
+                    record = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise LabeledDataError(f"{where}: not valid JSON ({exc.msg})") from None
+                if not isinstance(record, dict):
+                    raise LabeledDataError(f"{where}: a record must be a JSON object")
+                yield document_from_record(record, where)
+    except OSError as exc:
+        raise LabeledDataError(f"{path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
+        raise LabeledDataError(f"{path}: unreadable ({exc})") from None
+
+
+def read_labeled(path: str | Path) -> list[LabeledDocument]:
+    """All documents of one labelled JSON Lines file."""
+    return list(iter_labeled(path))

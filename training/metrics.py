@@ -1,0 +1,50 @@
+"""Line-level scores: precision, recall and F1 of both classes, accuracy, confusion matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.line_classifier import BOILERPLATE, CONTENT, UNKNOWN
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def line_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
+    """Scores of predicted 0/1 labels against true labels; UNKNOWN (-1) lines are ignored."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    known = y_true != UNKNOWN
+    t, p = y_true[known], y_pred[known]
+    cc = int(((t == CONTENT) & (p == CONTENT)).sum())
+    cb = int(((t == CONTENT) & (p == BOILERPLATE)).sum())
+    bc = int(((t == BOILERPLATE) & (p == CONTENT)).sum())
+    bb = int(((t == BOILERPLATE) & (p == BOILERPLATE)).sum())
+    n = cc + cb + bc + bb
+    return {
+        "lines": n,
+        "accuracy": (cc + bb) / n if n else 0.0,
+        "content": _prf(cc, bc, cb),
+        "boilerplate": _prf(bb, cb, bc),
+        # rows: true content, true boilerplate; columns: predicted content, boilerplate
+        "confusion": [[cc, cb], [bc, bb]],
+    }
+
+
+def best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
+    """The boilerplate-probability threshold that maximises content-class F1 on (proba, y)."""
+    known = y != UNKNOWN
+    proba, y = proba[known], y[known]
+    values = np.unique(proba)
+    # Midpoints between the distinct scores: every distinct split once, none on a score.
+    candidates = (values[:-1] + values[1:]) / 2 if len(values) > 1 else np.array([0.5])
+    if len(candidates) > 400:
+        candidates = np.quantile(candidates, np.linspace(0.0, 1.0, 400))
+    best, best_f1 = 0.5, -1.0
+    for th in candidates:
+        f1 = line_scores(y, (proba >= th).astype(np.int64))["content"]["f1"]
+        if f1 > best_f1:
+            best, best_f1 = float(th), f1
+    return best
