@@ -168,6 +168,8 @@ def predict(
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     continue
                 doc_id = str((doc.record or {}).get("id", n))
+                if fmt is PredictFormat.text and doc.record is not None:
+                    out.write(f"== {doc_id}\n")
                 for i, line in enumerate(pred):
                     if fmt is PredictFormat.tsv:
                         safe = line.text.replace("\\", "\\\\").replace("\t", "\\t")

@@ -114,9 +114,12 @@ class Detector:
 
     def predict_many(self, documents: Iterable[Sequence[str]]) -> list[DocumentPrediction]:
         """Predictions for many documents (lists of lines), vectorised in one pass."""
-        docs = [list(doc) for doc in documents]
-        for doc in docs:
-            if not all(isinstance(line, str) for line in doc):
+        docs = []
+        for doc in documents:
+            if isinstance(doc, str):
+                raise InputError("a document is a list of lines; use predict_texts for strings")
+            docs.append(list(doc))
+            if not all(isinstance(line, str) for line in docs[-1]):
                 raise InputError("every line must be a string")
         blank = [np.array([not line.strip() for line in doc], dtype=bool) for doc in docs]
         model_docs = [[line for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)]
@@ -140,6 +143,9 @@ class Detector:
 
     def predict_texts(self, texts: Iterable[str]) -> list[DocumentPrediction]:
         """Predictions for many texts, vectorised in one pass; line breaks are kept."""
+        texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
+            raise InputError("every text must be a string")
         split = [split_text(t) for t in texts]
         results = self.predict_many(lines for lines, _ in split)
         return [

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from model.errors import InputError
+from model.persistence import default_file_mode
 
 GZIP_MAGIC = b"\x1f\x8b"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
@@ -150,6 +151,7 @@ def open_output(path: str | None, compress: bool | None = None) -> Iterator[IO[s
                     yield out
             raw.flush()
             os.fsync(raw.fileno())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

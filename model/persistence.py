@@ -43,6 +43,13 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def default_file_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (temp files start as 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def default_model_path() -> Path:
     """Path of the default model shipped inside the ``model`` package."""
     return Path(str(resources.files("model") / "default" / DEFAULT_MODEL_NAME))
@@ -66,6 +73,7 @@ def save_model(model: LineClassifier, path: str | Path, metadata: dict[str, Any]
     os.close(fd)
     try:
         joblib.dump(payload, tmp, compress=3)
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

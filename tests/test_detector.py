@@ -107,3 +107,7 @@ def test_errors_share_one_root(tmp_path, small_model_path):
     assert isinstance(info.value, PaysieveError)
     with pytest.raises(InputError, match="string"):
         Detector(small_model_path).predict_many([["ok", 3]])
+    with pytest.raises(InputError, match="list of lines"):
+        Detector(small_model_path).predict_many(["a whole text"])
+    with pytest.raises(InputError, match="must be a string"):
+        Detector(small_model_path).predict_texts([b"bytes"])
