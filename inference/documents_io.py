@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from model.errors import InputError
+from model.json_records import iter_records
 from model.persistence import default_file_mode
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -84,16 +85,7 @@ def is_jsonl(path: str, text: str, input_format: str) -> bool:
 def parse_jsonl(text: str, name: str) -> list[InputDocument]:
     """Documents of a JSON Lines corpus; the first bad record raises with file:line."""
     docs = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        if not raw.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{where}: a record must be a JSON object")
+    for record, where in iter_records(text.split("\n"), name):
         lines = record.get("lines")
         if lines is not None:
             if not isinstance(lines, list) or not all(isinstance(s, str) for s in lines):

@@ -6,7 +6,7 @@ python -m training.corpus_stats datasets/source
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from training.corpus_source import KINDS, CorpusSource
 
@@ -40,22 +40,10 @@ def markdown_table(source: CorpusSource) -> str:
         + " | ".join(f"{totals[lang]:,}" for lang in langs)
         + f" | {sum(totals.values()):,} |"
     )
-    articles = defaultdict(int)
-    for a in source.articles:
-        articles[a.lang] += 1
-    rows.append(
-        "| articles | "
-        + " | ".join(str(articles[lang]) for lang in langs)
-        + f" | {len(source.articles)} |"
-    )
-    blocks = defaultdict(int)
-    for b in source.blocks:
-        blocks[b.lang] += 1
-    rows.append(
-        "| boilerplate blocks | "
-        + " | ".join(str(blocks[lang]) for lang in langs)
-        + f" | {len(source.blocks)} |"
-    )
+    for label, items in (("articles", source.articles), ("boilerplate blocks", source.blocks)):
+        per_lang = Counter(item.lang for item in items)
+        cells = " | ".join(str(per_lang[lang]) for lang in langs)
+        rows.append(f"| {label} | {cells} | {len(items)} |")
     return "\n".join(rows)
 
 

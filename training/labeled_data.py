@@ -9,7 +9,6 @@ the document as context but are never trained on or scored.
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from model.errors import InputError
+from model.json_records import iter_records
 from model.line_classifier import BOILERPLATE, CONTENT, UNKNOWN
 
 LABEL_CODES = {"content": CONTENT, "boilerplate": BOILERPLATE, None: UNKNOWN}
@@ -103,16 +103,7 @@ def iter_labeled(path: str | Path) -> Iterator[LabeledDocument]:
     path = Path(path)
     try:
         with open_text(path) as fh:
-            for number, raw in enumerate(fh, 1):
-                if not raw.strip():
-                    continue
-                where = f"{path}:{number}"
-                try:
-                    record = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise LabeledDataError(f"{where}: not valid JSON ({exc.msg})") from None
-                if not isinstance(record, dict):
-                    raise LabeledDataError(f"{where}: a record must be a JSON object")
+            for record, where in iter_records(fh, str(path), LabeledDataError):
                 yield document_from_record(record, where)
     except OSError as exc:
         raise LabeledDataError(f"{path}: {exc.strerror or exc}") from None
