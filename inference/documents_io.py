@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from model.atomic_file import AtomicFile
 from model.errors import InputError
 from model.json_records import iter_records
-from model.persistence import default_file_mode
 
 GZIP_MAGIC = b"\x1f\x8b"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
@@ -126,28 +124,17 @@ def open_output(path: str | None, compress: bool | None = None) -> Iterator[IO[s
     if not directory.is_dir():
         raise InputError(f"{path}: no such directory {directory}")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        atomic = AtomicFile(target)
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None
     gz = path.endswith(".gz") if compress is None else compress
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if gz:
-                with (
-                    gzip.GzipFile(fileobj=raw, mode="wb") as zipped,
-                    open_text_writer(zipped) as out,
-                ):
-                    yield out
-            else:
-                with open_text_writer(raw) as out:
-                    yield out
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic as raw:
+        if gz:
+            with gzip.GzipFile(fileobj=raw, mode="wb") as zipped, open_text_writer(zipped) as out:
+                yield out
+        else:
+            with open_text_writer(raw) as out:
+                yield out
 
 
 @contextmanager

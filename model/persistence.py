@@ -7,8 +7,6 @@ fingerprints, held-out metrics) and which paysieve, scikit-learn and numpy wrote
 
 from __future__ import annotations
 
-import os
-import tempfile
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from pathlib import Path
@@ -18,6 +16,7 @@ import joblib
 import numpy as np
 import sklearn
 
+from model.atomic_file import AtomicFile
 from model.errors import ModelFileError
 from model.line_classifier import LineClassifier
 
@@ -43,13 +42,6 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def default_file_mode() -> int:
-    """The mode a plain ``open()`` would give a new file (temp files start as 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def default_model_path() -> Path:
     """Path of the default model shipped inside the ``model`` package."""
     return Path(str(resources.files("model") / "default" / DEFAULT_MODEL_NAME))
@@ -69,15 +61,8 @@ def save_model(model: LineClassifier, path: str | Path, metadata: dict[str, Any]
         },
         "model": model,
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        joblib.dump(payload, tmp, compress=3)
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with AtomicFile(path) as fh:
+        joblib.dump(payload, fh, compress=3)
 
 
 def load_model(path: str | Path | None = None) -> tuple[LineClassifier, dict[str, Any]]:

@@ -46,7 +46,7 @@ def test_clean_stdin_to_file_is_atomic(tmp_path, small_model_path):
     cleaned = out.read_text(encoding="utf-8")
     assert "Staff moved" in cleaned and "Subscribe now" not in cleaned
     assert [p.name for p in tmp_path.iterdir()] == ["clean.txt"]
-    from model.persistence import default_file_mode
+    from model.atomic_file import default_file_mode
 
     assert out.stat().st_mode & 0o777 == default_file_mode()
 
