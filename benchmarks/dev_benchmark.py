@@ -86,7 +86,21 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("datasets/source"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--real-weight", type=float, default=2.0)
+    parser.add_argument(
+        "--views",
+        choices=("train", "score"),
+        default="train",
+        help="train: the views are training documents too, grouped with their page's site "
+        "(as `make model` does); score: they are only scored.",
+    )
+    parser.add_argument(
+        "--params", type=json.loads, default={}, help="JSON overrides, e.g. '{\"max_iter\": 100}'"
+    )
+    parser.add_argument("--no-heldout", action="store_true", help="Skip the corpus held-out run.")
     parser.add_argument("--out", type=Path, default=None, help="Also write the tables here.")
+    parser.add_argument(
+        "--dump", type=Path, default=None, help="Write out-of-fold dev scores here (JSON Lines)."
+    )
     args = parser.parse_args()
     started = time.perf_counter()
 
@@ -97,9 +111,14 @@ def main() -> None:
     dev = read_labeled(args.bench / "dev.jsonl.gz")
     views = {name: read_labeled(args.bench / f"{name}.jsonl.gz") for name in VIEWS}
     extra = [d for name in VIEWS for d in views[name]]
-    docs = corpus + dev
-    params = LineClassifier().get_params()
-    oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
+    params = {**LineClassifier().get_params(), **args.params}
+    if args.views == "train":
+        docs = corpus + dev + extra
+        oof, _ = cross_val_scores(docs, params, args.folds, args.real_weight, log)
+        extra_scores = oof[len(corpus) + len(dev) :]
+    else:
+        docs = corpus + dev
+        oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
     probe = LineClassifier(**params)
@@ -110,13 +129,22 @@ def main() -> None:
     def proba(raw_list):
         return [probe.calibrate(r) for r in raw_list]
 
-    dev_scores = proba(oof[len(corpus) :])
+    dev_scores = proba(oof[len(corpus) : len(corpus) + len(dev)])
     extra_p = proba(extra_scores)
     view_scores, at = {}, 0
     for name in VIEWS:
         view_scores[name] = extra_p[at : at + len(views[name])]
         at += len(views[name])
 
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as fh:
+            for name, ds, ss in [("dev", dev, dev_scores)] + [
+                (n, views[n], view_scores[n]) for n in VIEWS
+            ]:
+                for d, sc in zip(ds, ss):
+                    row = {"view": name, "id": d.id, "lang": d.meta.get("lang"), "scores": sc}
+                    row["scores"] = [round(float(x), 4) for x in sc]
+                    fh.write(json.dumps(row) + "\n")
     out = [
         f"Threshold (fitted on out-of-fold scores): {th:.3f}",
         "",
@@ -171,6 +199,9 @@ def main() -> None:
             f"P {sc['precision']:.3f} R {sc['recall']:.3f} F1 {sc['f1']:.3f}",
         ]
 
+    if args.no_heldout:
+        _finish(args, out, results, started)
+        return
     log("corpus held-out part: training on the train part")
     train_docs = load_input(args.corpus, part="train").documents
     held = load_input(args.corpus, part="heldout").documents
@@ -193,7 +224,12 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|",
         _row("datasets held-out", m),
     ]
-    out.append(f"\nTotal time {time.perf_counter() - started:.0f} s.")
+    _finish(args, out, results, started)
+
+
+def _finish(args, out: list[str], results: dict, started: float) -> None:
+    out.append(f"\nParameters: {json.dumps(args.params)}; views: {args.views}.")
+    out.append(f"Total time {time.perf_counter() - started:.0f} s.")
     text = "\n".join(out)
     print(text)
     if args.out:

@@ -4,16 +4,18 @@
 >>> detector = Detector()                      # the bundled default model
 >>> result = detector.predict_text(text)
 >>> result.labels, result.scores, result.text  # per-line labels, probabilities, cleaned text
+>>> result.kinds, result.paywall               # boilerplate kinds, document paywall verdict
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from inference.paywall_verdict import PAYWALL_KIND, PaywallVerdict, paywall_verdict
 from model.errors import InputError
 from model.persistence import load_model
 
@@ -22,12 +24,14 @@ CONTENT, BOILERPLATE = "content", "boilerplate"
 
 @dataclass(frozen=True)
 class LinePrediction:
-    """One line's verdict: its text, label, boilerplate probability and kind (if known)."""
+    """One line's verdict: its text, label, boilerplate probability and, for boilerplate,
+    its kind and the kind's probability."""
 
     text: str
     label: str
     score: float
     kind: str | None = None
+    kind_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,18 @@ class DocumentPrediction:
     """Per-line predictions of one document.
 
     ``endings`` holds each line's original line break (for text input), so that ``text``
-    reproduces the kept lines byte for byte.
+    reproduces the kept lines byte for byte. ``best_kinds`` and ``kind_scores`` are the
+    most likely boilerplate kind of every line and its probability (None for blank lines,
+    or when the model has no kind model); ``paywall`` is the document's paywall verdict.
     """
 
     lines: tuple[str, ...]
     scores: np.ndarray
     threshold: float
     endings: tuple[str, ...] | None = None
+    best_kinds: tuple[str | None, ...] | None = None
+    kind_scores: np.ndarray | None = None
+    paywall: PaywallVerdict | None = None
 
     @property
     def is_boilerplate(self) -> np.ndarray:
@@ -52,23 +61,58 @@ class DocumentPrediction:
         return [BOILERPLATE if b else CONTENT for b in self.is_boilerplate]
 
     @property
+    def kinds(self) -> list[str | None]:
+        """Kind of every boilerplate line; None for content lines (and without a kind model)."""
+        best = self.best_kinds or (None,) * len(self.lines)
+        return [k if b else None for k, b in zip(best, self.is_boilerplate)]
+
+    def removed(
+        self, drop: Collection[str] | None = None, keep: Collection[str] | None = None
+    ) -> np.ndarray:
+        """Which lines ``clean`` removes: all boilerplate by default; with ``drop``, only
+        boilerplate of those kinds; with ``keep``, all boilerplate but those kinds."""
+        mask = np.array(self.is_boilerplate, dtype=bool)
+        if drop is None and keep is None:
+            return mask
+        kinds = self.kinds
+        if drop is not None:
+            mask &= np.array([k in drop for k in kinds], dtype=bool)
+        if keep is not None:
+            mask &= np.array([k not in keep for k in kinds], dtype=bool)
+        return mask
+
+    @property
     def kept_lines(self) -> list[str]:
         return [line for line, b in zip(self.lines, self.is_boilerplate) if not b]
+
+    def cleaned(
+        self, drop: Collection[str] | None = None, keep: Collection[str] | None = None
+    ) -> str:
+        """The document without the lines ``removed(drop, keep)`` selects, line breaks kept."""
+        endings = self.endings if self.endings is not None else ("\n",) * len(self.lines)
+        gone = self.removed(drop, keep)
+        return "".join(line + end for line, end, g in zip(self.lines, endings, gone) if not g)
 
     @property
     def text(self) -> str:
         """The cleaned document: kept lines with their original line breaks."""
-        endings = self.endings if self.endings is not None else ("\n",) * len(self.lines)
-        return "".join(
-            line + end for line, end, b in zip(self.lines, endings, self.is_boilerplate) if not b
-        )
+        return self.cleaned()
 
     def __len__(self) -> int:
         return len(self.lines)
 
     def __iter__(self) -> Iterator[LinePrediction]:
-        for line, score, b in zip(self.lines, self.scores, self.is_boilerplate):
-            yield LinePrediction(line, BOILERPLATE if b else CONTENT, float(score))
+        kind_scores = self.kind_scores if self.kind_scores is not None else [None] * len(self)
+        for line, score, b, kind, kind_score in zip(
+            self.lines, self.scores, self.is_boilerplate, self.kinds, kind_scores
+        ):
+            yield LinePrediction(
+                line,
+                BOILERPLATE if b else CONTENT,
+                float(score),
+                kind,
+                None if kind is None or kind_score is None else float(kind_score),
+            )
 
 
 def split_text(text: str) -> tuple[list[str], list[str]]:
@@ -123,13 +167,32 @@ class Detector:
                 raise InputError("every line must be a string")
         blank = [np.array([not line.strip() for line in doc], dtype=bool) for doc in docs]
         model_docs = [[line for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)]
-        proba = self.model.predict_proba_lines(model_docs)
+        kind_names = [str(k) for k in getattr(self.model, "kind_classes_", ())]
         results = []
-        for doc, bl, p in zip(docs, blank, proba):
+        for doc, bl, out in zip(docs, blank, self.model.score_documents(model_docs)):
             scores = np.empty(len(doc))
-            scores[~bl] = p
+            scores[~bl] = out.proba
+            scores = _spread_to_blank_lines(scores, bl)
+            if out.kind_proba is None:
+                results.append(DocumentPrediction(tuple(doc), scores, self.threshold))
+                continue
+            best = np.full(len(doc), -1)
+            best[~bl] = out.kind_proba.argmax(axis=1)
+            kind_scores = np.zeros(len(doc))
+            kind_scores[~bl] = out.kind_proba.max(axis=1)
+            paywall_proba = np.zeros(len(doc))
+            if PAYWALL_KIND in kind_names:
+                paywall_proba[~bl] = out.proba * out.kind_proba[:, kind_names.index(PAYWALL_KIND)]
+            lines = tuple(doc)
             results.append(
-                DocumentPrediction(tuple(doc), _spread_to_blank_lines(scores, bl), self.threshold)
+                DocumentPrediction(
+                    lines,
+                    scores,
+                    self.threshold,
+                    best_kinds=tuple(kind_names[k] if k >= 0 else None for k in best),
+                    kind_scores=kind_scores,
+                    paywall=paywall_verdict(lines, scores >= self.threshold, paywall_proba),
+                )
             )
         return results
 
@@ -148,10 +211,7 @@ class Detector:
             raise InputError("every text must be a string")
         split = [split_text(t) for t in texts]
         results = self.predict_many(lines for lines, _ in split)
-        return [
-            DocumentPrediction(r.lines, r.scores, r.threshold, tuple(endings))
-            for r, (_, endings) in zip(results, split)
-        ]
+        return [replace(r, endings=tuple(endings)) for r, (_, endings) in zip(results, split)]
 
     def clean(self, text: str) -> str:
         """``text`` with its boilerplate lines removed."""

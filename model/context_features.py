@@ -1,17 +1,19 @@
 """Context features: a line seen through its neighbours and its place in the document.
 
 Boilerplate comes in blocks and the article is one dense run of long, punctuated lines, so
-a lone "3 Months" or "Share" is recognisable only from the lines around it. Given, for
-one document, each line's first-stage boilerplate probability and its shape features,
-``context_matrix`` builds one row of context features per line. Missing neighbours (past
-the document's edges) are NaN, which the gradient-boosted second stage handles natively.
+a lone "3 Months" or "Share" is recognisable only from the lines around it. Given each
+line's first-stage boilerplate probability and its shape features, ``context_matrix``
+builds one row of context features per line, for many documents at once (all numpy over
+the flat line array; documents are delimited by offsets, and nothing leaks across them).
+Missing neighbours (past a document's edges) are NaN, which the gradient-boosted second
+stage handles natively.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.line_features import SHAPE_FEATURE_NAMES
+from model.line_shape import SHAPE_FEATURE_NAMES
 
 NEIGHBOUR_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
 WINDOWS: tuple[int, ...] = (2, 5, 10)
@@ -33,75 +35,98 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-def _shift(values: np.ndarray, offset: int) -> np.ndarray:
-    """values[i + offset] for every i, NaN where that falls outside the document."""
-    out = np.full(values.shape, np.nan)
-    n = len(values)
-    if offset > 0 and offset < n:
-        out[: n - offset] = values[offset:]
-    elif offset < 0 and -offset < n:
-        out[-offset:] = values[: n + offset]
-    return out
+class _Documents:
+    """Where every line of the flat array sits: its document, and that document's span."""
+
+    def __init__(self, offsets: np.ndarray) -> None:
+        lengths = np.diff(offsets)
+        self.offsets = offsets
+        self.doc = np.repeat(np.arange(len(lengths)), lengths)
+        self.start = offsets[:-1][self.doc]
+        self.end = offsets[1:][self.doc]
+        self.pos = np.arange(offsets[-1]) - self.start
+        self.size = self.end - self.start
+
+    def shift(self, values: np.ndarray, offset: int) -> np.ndarray:
+        """values[i + offset] within i's document, NaN past its edges."""
+        out = np.full(len(values), np.nan)
+        target = np.arange(len(values)) + offset
+        ok = (self.pos + offset >= 0) & (self.pos + offset < self.size)
+        out[ok] = values[target[ok]]
+        return out
+
+    def window_mean(self, values: np.ndarray, half: int) -> np.ndarray:
+        """Mean of values[i-half : i+half+1], clipped to i's document."""
+        csum = np.concatenate(([0.0], np.cumsum(values)))
+        idx = np.arange(len(values))
+        lo = np.maximum(idx - half, self.start)
+        hi = np.minimum(idx + half + 1, self.end)
+        return (csum[hi] - csum[lo]) / (hi - lo)
+
+    def before(self, values: np.ndarray) -> np.ndarray:
+        """Sum of values over the earlier lines of the same document."""
+        csum = np.concatenate(([0.0], np.cumsum(values)))
+        return csum[:-1] - csum[self.start]
+
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Sum of values over the whole document, per line."""
+        return np.bincount(self.doc, weights=values, minlength=len(self.offsets) - 1)[self.doc]
+
+    def main_runs(self, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per line, [lo, hi) of its document's contiguous run with the largest total gain."""
+        lo = np.empty(len(self.offsets) - 1, dtype=np.int64)
+        hi = np.empty_like(lo)
+        for d, (a, b) in enumerate(zip(self.offsets[:-1], self.offsets[1:])):
+            if a == b:
+                continue
+            prefix = np.concatenate(([0.0], np.cumsum(gain[a:b])))
+            low = np.minimum.accumulate(prefix)
+            j = int(np.argmax(prefix[1:] - low[:-1])) + 1  # end of the best run
+            i = int(np.flatnonzero(prefix[:j] == low[j - 1])[-1])  # its start
+            lo[d], hi[d] = a + i, a + j
+        return lo[self.doc], hi[self.doc]
 
 
-def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
-    """Mean of values[i-half : i+half+1], clipped to the document."""
-    n = len(values)
-    csum = np.concatenate(([0.0], np.cumsum(values)))
-    idx = np.arange(n)
-    lo = np.maximum(idx - half, 0)
-    hi = np.minimum(idx + half + 1, n)
-    return (csum[hi] - csum[lo]) / (hi - lo)
-
-
-def _main_run(gain: np.ndarray) -> tuple[int, int]:
-    """[start, end) of the contiguous run with the largest total gain (Kadane)."""
-    best, best_lo, best_hi = -np.inf, 0, 0
-    running, lo = 0.0, 0
-    for i, g in enumerate(gain):
-        if running <= 0:
-            running, lo = g, i
-        else:
-            running += g
-        if running > best:
-            best, best_lo, best_hi = running, lo, i + 1
-    return best_lo, best_hi
-
-
-def context_matrix(proba: np.ndarray, shape: np.ndarray, dup_count: np.ndarray) -> np.ndarray:
-    """Context feature rows of one document (see ``CONTEXT_FEATURE_NAMES``)."""
-    n = len(proba)
+def context_matrix(
+    proba: np.ndarray, shape: np.ndarray, dup_count: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
+    """Context feature rows (see ``CONTEXT_FEATURE_NAMES``) of the lines of documents laid
+    end to end; document d spans lines ``offsets[d]:offsets[d + 1]``."""
+    docs = _Documents(np.asarray(offsets, dtype=np.int64))
     p = np.clip(proba.astype(np.float64), 1e-4, 1 - 1e-4)
+    shifted = {o: docs.shift(p, o) for o in NEIGHBOUR_OFFSETS}
     cols: list[np.ndarray] = [p, np.log(p / (1 - p))]
-    cols += [_shift(p, o) for o in NEIGHBOUR_OFFSETS]
-    cols += [_window_mean(p, w) for w in WINDOWS]
-    near = np.stack([p] + [_shift(p, o) for o in (-3, -2, -1, 1, 2, 3)])
+    cols += [shifted[o] for o in NEIGHBOUR_OFFSETS]
+    cols += [docs.window_mean(p, w) for w in WINDOWS]
+    near = np.stack([p, *shifted.values()])
     cols += [np.nanmin(near, axis=0), np.nanmax(near, axis=0)]
     cols += list(shape.T)
     chars, terminal = shape[:, _CHARS], shape[:, _TERMINAL]
-    cols += [_shift(chars, -1), _shift(chars, 1), _shift(terminal, -1), _shift(terminal, 1)]
+    cols += [docs.shift(chars, -1), docs.shift(chars, 1)]
+    cols += [docs.shift(terminal, -1), docs.shift(terminal, 1)]
 
-    idx = np.arange(n, dtype=np.float64)
-    cols += [idx / max(n - 1, 1), np.full(n, np.log1p(n)), np.log1p(idx), np.log1p(n - 1 - idx)]
+    pos, size = docs.pos.astype(np.float64), docs.size.astype(np.float64)
+    cols += [pos / np.maximum(size - 1, 1), np.log1p(size), np.log1p(pos), np.log1p(size - 1 - pos)]
 
     # Expected article mass: content probability weighted by line length.
     mass = (1 - p) * np.exp(chars * 7.0)
-    total = mass.sum() + 1e-9
-    before = np.concatenate(([0.0], np.cumsum(mass)[:-1]))
+    total = docs.total(mass) + 1e-9
+    before = docs.before(mass)
     after = total - before - mass
     confident = ((p < 0.35) & ((shape[:, _LONG] > 0) | (terminal > 0))).astype(np.float64)
-    conf_before = np.concatenate(([0.0], np.cumsum(confident)[:-1]))
-    conf_after = confident.sum() - conf_before - confident
+    conf_before = docs.before(confident)
+    conf_after = docs.total(confident) - conf_before - confident
     cols += [before / total, after / total, np.log1p(conf_before), np.log1p(conf_after)]
 
-    lo, hi = _main_run((0.5 - p) * (1.0 + chars))
+    lo, hi = docs.main_runs((0.5 - p) * (1.0 + chars))
+    idx = np.arange(len(p))
     inside = (idx >= lo) & (idx < hi)
-    dist = np.where(idx < lo, idx - lo, np.where(idx >= hi, idx - hi + 1, 0.0))
+    dist = np.where(idx < lo, idx - lo, np.where(idx >= hi, idx - hi + 1, 0)).astype(np.float64)
     cols += [
         inside.astype(np.float64),
         np.sign(dist) * np.log1p(np.abs(dist)),
-        np.full(n, (hi - lo) / n),
+        (hi - lo) / size,
         np.log(dup_count.astype(np.float64)),
     ]
-    cols += [np.full(n, p.mean()), np.full(n, (p < 0.5).mean())]
+    cols += [docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size]
     return np.column_stack(cols)

@@ -5,7 +5,10 @@ Stage 2 is a gradient-boosted classifier over the context of every line: its nei
 stage-1 probabilities, its place in the document and the run of article-like lines around
 it. Stage 2 is fitted on out-of-fold stage-1 probabilities, so it learns how much to trust
 stage 1 on text it has not seen. An optional isotonic calibrator maps the stage-2 score to
-a calibrated probability, and ``threshold_`` turns it into a label.
+a calibrated probability, and ``threshold_`` turns it into a label. Beside them, a
+linear kind model reads the same line features and names the kind of boilerplate a line
+is (paywall, pricing, account, navigation...), learned from the kind annotations of the
+training corpus.
 
 Documents are lists of lines; labels are per line 1 (boilerplate), 0 (content) or -1
 (unknown: used as context, never as a training target).
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -37,11 +41,26 @@ def document_offsets(documents: Sequence[Sequence[str]]) -> np.ndarray:
     return np.concatenate(([0], np.cumsum([len(d) for d in documents]))).astype(np.int64)
 
 
-def _dup_counts(lines: Sequence[str]) -> np.ndarray:
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line] = counts.get(line, 0) + 1
-    return np.fromiter((counts[line] for line in lines), dtype=np.float64, count=len(lines))
+@dataclass(frozen=True)
+class DocumentScores:
+    """Model output for one document: per-line boilerplate probability and kind probabilities.
+
+    ``kind_proba`` has one column per name in ``LineClassifier.kind_classes_`` (None when
+    the model has no kind model).
+    """
+
+    proba: np.ndarray
+    kind_proba: np.ndarray | None
+
+
+def _dup_counts(lines: Sequence[str], offsets: np.ndarray) -> np.ndarray:
+    """How often each line's text occurs in its own document."""
+    doc = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    keys = list(zip(doc.tolist(), lines))
+    counts: dict[tuple[int, str], int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return np.fromiter((counts[k] for k in keys), dtype=np.float64, count=len(keys))
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):
@@ -95,19 +114,11 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         hashed, shape = self.featurizer_.transform(lines)
         return sparse.hstack([hashed, sparse.csr_matrix(shape)], format="csr"), shape, lines
 
+    @staticmethod
     def _context(
-        self,
-        proba: np.ndarray,
-        shape: np.ndarray,
-        lines: Sequence[str],
-        offsets: np.ndarray,
+        proba: np.ndarray, shape: np.ndarray, lines: Sequence[str], offsets: np.ndarray
     ) -> np.ndarray:
-        rows = [
-            context_matrix(proba[a:b], shape[a:b], _dup_counts(lines[a:b]))
-            for a, b in pairwise(offsets)
-            if b > a
-        ]
-        return np.vstack(rows)
+        return context_matrix(proba, shape, _dup_counts(lines, offsets), offsets)
 
     def fit(
         self,
@@ -115,17 +126,26 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         labels: Sequence[Sequence[int]],
         groups: Sequence[object] | None = None,
         document_weight: Sequence[float] | None = None,
+        kinds: Sequence[Sequence[str | None] | None] | None = None,
     ) -> LineClassifier:
         """Fit both stages on documents (lists of lines) and their per-line labels.
 
         ``groups`` (one per document, e.g. the site) keeps related documents in the same
         fold when building out-of-fold stage-1 probabilities; ``document_weight`` weighs
-        every labelled line of a document (e.g. real pages above composed ones).
+        every labelled line of a document (e.g. real pages above composed ones); ``kinds``
+        (per document None or one kind name or None per line) trains the kind model on
+        the boilerplate lines that have one.
         """
-        documents = [list(d) for d in documents if len(d)]
-        labels_kept = [np.asarray(y, dtype=np.int64) for d, y in zip(documents, labels) if len(d)]
-        if len(documents) != len(labels_kept):
-            raise ValueError("documents and labels differ in length")
+        if len(documents) != len(labels) or (kinds is not None and len(kinds) != len(labels)):
+            raise ValueError("documents, labels and kinds differ in length")
+        keep = [i for i, d in enumerate(documents) if len(d)]
+        documents = [list(documents[i]) for i in keep]
+        labels_kept = [np.asarray(labels[i], dtype=np.int64) for i in keep]
+        kinds_kept = [kinds[i] if kinds is not None else None for i in keep]
+        if groups is not None:
+            groups = [groups[i] for i in keep]
+        if document_weight is not None:
+            document_weight = [document_weight[i] for i in keep]
         self.featurizer_ = LineFeaturizer(self.n_features)
         offsets = document_offsets(documents)
         X, shape, lines = self._stage1_matrix(documents)
@@ -151,6 +171,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             m = self._fit_line_model(X[train], y[train], w[train])
             oof[test] = m.predict_proba(X[test])[:, 1]
         self.line_model_ = self._fit_line_model(X[known], y[known], w[known])
+        self._fit_kind_model(X, y, kinds_kept, offsets)
 
         C = self._context(oof, shape, lines, offsets)
         self.context_model_ = HistGradientBoostingClassifier(
@@ -165,17 +186,49 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([CONTENT, BOILERPLATE])
         return self
 
+    def _fit_kind_model(self, X, y: np.ndarray, kinds: list, offsets: np.ndarray) -> None:
+        flat: list[str | None] = []
+        for k, (a, b) in zip(kinds, pairwise(offsets)):
+            flat.extend(k if k is not None else [None] * (b - a))
+        rows = np.array([k is not None for k in flat]) & (y == BOILERPLATE)
+        names = sorted({flat[i] for i in np.flatnonzero(rows)})
+        self.kind_classes_ = tuple(names)
+        self.kind_model_: SGDClassifier | None = None
+        if len(names) < 2:
+            return
+        target = np.array([names.index(flat[i]) for i in np.flatnonzero(rows)])
+        self.kind_model_ = self._fit_line_model(X[rows], target, np.ones(len(target)))
+
     # -- prediction ----------------------------------------------------------------------
+
+    def _score(self, documents: list[list[str]], with_kinds: bool):
+        """(raw stage-2 scores, kind probabilities or None) of all lines, flattened."""
+        offsets = document_offsets(documents)
+        n_kinds = len(getattr(self, "kind_classes_", ()))
+        if offsets[-1] == 0:
+            return np.zeros(0), np.zeros((0, n_kinds)) if with_kinds else None
+        X, shape, lines = self._stage1_matrix(documents)
+        p1 = self.line_model_.predict_proba(X)[:, 1]
+        raw = self.context_model_.predict_proba(self._context(p1, shape, lines, offsets))[:, 1]
+        kind_proba = None
+        if with_kinds and getattr(self, "kind_model_", None) is not None:
+            kind_proba = self.kind_model_.predict_proba(X)
+        return raw, kind_proba
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
+        return self._score([list(d) for d in documents], with_kinds=False)[0]
+
+    def score_documents(self, documents: Sequence[Sequence[str]]) -> list[DocumentScores]:
+        """Calibrated boilerplate probabilities and kind probabilities, one entry per document."""
         documents = [list(d) for d in documents]
+        raw, kind_proba = self._score(documents, with_kinds=True)
+        proba = self.calibrate(raw)
         offsets = document_offsets(documents)
-        if offsets[-1] == 0:
-            return np.zeros(0)
-        X, shape, lines = self._stage1_matrix(documents)
-        p1 = self.line_model_.predict_proba(X)[:, 1]
-        return self.context_model_.predict_proba(self._context(p1, shape, lines, offsets))[:, 1]
+        return [
+            DocumentScores(proba[a:b], None if kind_proba is None else kind_proba[a:b])
+            for a, b in pairwise(offsets)
+        ]
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for raw scores (identity before ``set_calibration``)."""
@@ -193,8 +246,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba_lines(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Calibrated boilerplate probability of every line, one array per document."""
         documents = [list(d) for d in documents]
-        scores = self.raw_scores(documents)
-        proba = self.calibrate(scores)
+        proba = self.calibrate(self.raw_scores(documents))
         offsets = document_offsets(documents)
         return [proba[a:b] for a, b in pairwise(offsets)]
 

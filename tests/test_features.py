@@ -52,7 +52,7 @@ def test_context_matrix_pads_edges_and_finds_the_article_run():
             ]
         ]
     )
-    rows = context_matrix(p, shape, np.ones(6))
+    rows = context_matrix(p, shape, np.ones(6), np.array([0, 6]))
     assert rows.shape == (6, len(CONTEXT_FEATURE_NAMES))
     col = {n: i for i, n in enumerate(CONTEXT_FEATURE_NAMES)}
     assert np.isnan(rows[0, col["p-1"]]) and np.isnan(rows[5, col["p+1"]])
@@ -60,3 +60,23 @@ def test_context_matrix_pads_edges_and_finds_the_article_run():
     assert rows[2:5, col["in_main_run"]].tolist() == [1.0, 1.0, 1.0]
     assert rows[[0, 1, 5], col["in_main_run"]].tolist() == [0.0, 0.0, 0.0]
     assert rows[5, col["content_mass_after"]] < 0.01 < rows[0, col["content_mass_after"]]
+
+
+def test_context_of_documents_laid_end_to_end_equals_one_by_one():
+    rng = np.random.default_rng(0)
+    lengths = [5, 1, 0, 12, 3]
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    n = offsets[-1]
+    p, shape, dup = rng.random(n), rng.random((n, len(SHAPE_FEATURE_NAMES))), np.ones(n)
+    together = context_matrix(p, shape, dup, offsets)
+    for a, b in zip(offsets[:-1], offsets[1:]):
+        if b > a:
+            alone = context_matrix(p[a:b], shape[a:b], dup[a:b], np.array([0, b - a]))
+            np.testing.assert_allclose(together[a:b], alone, atol=1e-9, equal_nan=True)
+
+
+def test_shape_matrix_matches_line_by_line():
+    from model.line_shape import shape_matrix
+
+    lines = ["Share", "", "  Der Preis: 4,99 € im Monat.  ", "会員登録はこちら", "a\ud800b", "x"]
+    np.testing.assert_allclose(shape_matrix(lines), [shape_features(t) for t in lines])

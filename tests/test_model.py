@@ -69,3 +69,27 @@ def test_fit_rejects_single_class_and_mismatched_labels():
         LineClassifier(n_features=2**8, inner_folds=2).fit([["a", "b"], ["c"]], [[0, 0], [0]])
     with pytest.raises(ValueError, match="one label per line"):
         LineClassifier(n_features=2**8, inner_folds=2).fit([["a", "b"]], [[0]])
+
+
+def test_precision_recall_and_calibration_points():
+    from training.evaluation_plot import calibration_points, precision_recall_points
+
+    y = np.array([1, 1, 0, 1, 0, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
+    precision, recall, thresholds = precision_recall_points(y, s)
+    assert thresholds.tolist() == s.tolist()
+    assert recall.tolist() == [1 / 3, 2 / 3, 2 / 3, 1, 1, 1]
+    assert precision[:2].tolist() == [1.0, 1.0] and precision[2] == 2 / 3
+    mean_p, observed = calibration_points(y, s, bins=2)
+    assert observed.tolist() == [0.0, 0.75]
+    assert np.allclose(mean_p, [0.15, 0.75])
+
+
+def test_plot_writes_a_png(tmp_path):
+    from training.evaluation_plot import plot_scores
+
+    y = np.array([1, 0, 1, 0, -1])
+    s = np.array([0.9, 0.2, 0.6, 0.4, 0.5])
+    out = tmp_path / "curves.png"
+    plot_scores(y, s, 0.5, out, title="test")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -9,6 +9,13 @@ Real pages come in a few layouts, and the composer imitates each:
 * ``residue``: what an HTML extractor leaves: the article with one or two stray lines;
 * ``clean``: the article alone.
 
+For the document-level paywall verdict there are three more layouts, each with a known
+verdict: ``teaser`` (the first paragraphs, then a paywall prompt: paywalled and truncated),
+``metered`` (the whole article, then a metered-limit notice: paywalled, not truncated) and
+``chrome`` (the whole article among subscription chrome, newsletter boxes, pricing and
+sign-in links, but no paywall prompt: not paywalled); ``clean`` and ``page`` documents
+without a paywall block are the plain negatives.
+
 Placeholders in blocks (``{site}``, ``{price}``, ``{n}``, ``{date}``, ``{author}``) are
 filled per document, and now and then left unfilled in a template syntax, as broken
 pages do. Menus are sometimes run together into one line, as text dumps of inline links
@@ -201,6 +208,23 @@ class _Composer:
                 ],
             )
             return top + body + bottom
+        if layout == "teaser":
+            cut = rng.randint(1, max(1, min(4, len(body) - 2)))
+            top = self.blocks(lang, [("navigation", 0.5), ("byline", 0.5)])
+            tail = self.block(lang, "paywall") + self.blocks(
+                lang, [("pricing", 0.6), ("account", 0.5), ("navigation", 0.3)]
+            )
+            return top + body[:cut] + tail
+        if layout == "metered":
+            tail = self.blocks(lang, [("disclaimer", 0.4)]) + self.block(lang, "paywall")
+            return body + tail + self.blocks(lang, [("pricing", 0.5), ("account", 0.4)])
+        if layout == "chrome":
+            top = self.blocks(lang, [("navigation", 0.6), ("account", 0.6)])
+            tail = self.blocks(
+                lang,
+                [("share", 0.4), ("newsletter", 0.9), ("pricing", 0.5), ("account", 0.5)],
+            )
+            return top + body + tail + self.blocks(lang, [("navigation", 0.5)])
         if layout == "residue":
             top = self.blocks(lang, [("byline", 0.5)])
             tail_kind = rng.choice(
@@ -220,6 +244,56 @@ class _Composer:
         return body
 
 
+VERDICT_LAYOUTS = ("teaser", "metered", "chrome", "clean")
+
+
+def _wanted_parts(source: CorpusSource, part: str) -> tuple[list[Article], list[Block]]:
+    if part not in ("all", "train", "heldout"):
+        raise ValueError(f"part must be all, train or heldout, not {part!r}")
+
+    def wanted(key: str) -> bool:
+        return part == "all" or is_heldout(key) == (part == "heldout")
+
+    articles = [a for a in source.articles if wanted(a.id)]
+    return articles, [b for b in source.blocks if wanted("\n".join(b.lines))]
+
+
+def _record(article: Article, copy: int, layout: str, page: list) -> dict:
+    return {
+        "id": f"{article.id}#{copy}",
+        "source": "paysieve-corpus",
+        "lang": article.lang,
+        "group": f"corpus:{article.id}",
+        "layout": layout,
+        "lines": [line for line, _ in page],
+        "labels": ["content" if kind is None else "boilerplate" for _, kind in page],
+        "kinds": [kind for _, kind in page],
+    }
+
+
+def compose_verdict_documents(
+    source: CorpusSource, seed: int = 20261128, part: str = "heldout"
+) -> list[dict]:
+    """Documents with a known paywall verdict, one per article and verdict layout.
+
+    Each record has ``paywall: {"detected": bool, "truncated": bool}`` beside the usual
+    labelled lines; by default only held-out articles and blocks are used.
+    """
+    articles, blocks = _wanted_parts(source, part)
+    rng = random.Random(seed)
+    composer = _Composer(blocks, rng)
+    records = []
+    for article in articles:
+        for copy, layout in enumerate(VERDICT_LAYOUTS):
+            record = _record(article, copy, layout, composer.document(article, layout))
+            record["paywall"] = {
+                "detected": layout in ("teaser", "metered"),
+                "truncated": layout == "teaser",
+            }
+            records.append(record)
+    return records
+
+
 def compose_documents(
     source: CorpusSource,
     copies: int = 4,
@@ -231,14 +305,7 @@ def compose_documents(
     ``part`` selects ``all`` articles and blocks, or only the ``train`` or ``heldout``
     part (disjoint articles *and* blocks, so held-out scores are not flattered).
     """
-    if part not in ("all", "train", "heldout"):
-        raise ValueError(f"part must be all, train or heldout, not {part!r}")
-
-    def wanted(key: str) -> bool:
-        return part == "all" or is_heldout(key) == (part == "heldout")
-
-    articles = [a for a in source.articles if wanted(a.id)]
-    blocks = [b for b in source.blocks if wanted("\n".join(b.lines))]
+    articles, blocks = _wanted_parts(source, part)
     rng = random.Random(seed)
     composer = _Composer(blocks, rng)
     layouts, weights = zip(*LAYOUTS)
@@ -246,17 +313,5 @@ def compose_documents(
     for article in articles:
         for copy in range(copies):
             layout = rng.choices(layouts, weights)[0]
-            page = composer.document(article, layout)
-            records.append(
-                {
-                    "id": f"{article.id}#{copy}",
-                    "source": "paysieve-corpus",
-                    "lang": article.lang,
-                    "group": f"corpus:{article.id}",
-                    "layout": layout,
-                    "lines": [line for line, _ in page],
-                    "labels": ["content" if kind is None else "boilerplate" for _, kind in page],
-                    "kinds": [kind for _, kind in page],
-                }
-            )
+            records.append(_record(article, copy, layout, composer.document(article, layout)))
     return records

@@ -117,6 +117,7 @@ def cross_val_scores(
             [docs[i].labels for i in train],
             groups=groups[train],
             document_weight=weights[train],
+            kinds=[docs[i].kinds for i in train],
         )
         mine = [i for i, d in enumerate(extra) if fold_of_group.get(d.group, 0) == k]
         targets = [docs[i] for i in test] + [extra[i] for i in mine]
@@ -172,6 +173,7 @@ def train(
         [d.labels for d in docs],
         groups=[d.group for d in docs],
         document_weight=document_weights(docs, real_weight),
+        kinds=[d.kinds for d in docs],
     )
     calibrate(model, raw, y, is_real_lines(docs))
     proba = model.calibrate(raw)

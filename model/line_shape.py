@@ -1,0 +1,157 @@
+"""Language-independent shape of a line: length, character classes, price and URL marks.
+
+Shape is what keeps the model working on languages and sites it has seen little of: a long
+line of letters ending in a full stop reads like prose anywhere, a two-word title-cased
+line like a menu item. ``shape_matrix`` computes it for many lines at once with numpy
+over their code points (per-character Python loops would dominate prediction time).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import numpy as np
+
+SHAPE_FEATURE_NAMES: tuple[str, ...] = (
+    "log_chars",
+    "log_words",
+    "mean_word_len",
+    "digit_share",
+    "upper_share",
+    "punct_share",
+    "cjk_share",
+    "ends_terminal",
+    "starts_upper",
+    "title_case_share",
+    "has_currency",
+    "has_price",
+    "has_url",
+    "separator_share",
+    "is_short",
+    "is_long",
+)
+
+_CURRENCY_SYMBOLS = "$£€¥₹₩₽₺₪₫₴฿"
+# Prices and currency codes need digits nearby, so these run only on lines with digits.
+_CURRENCY_CODE = re.compile(r"\b(?:usd|eur|gbp|chf|inr|rs|zł|kr|r\$|a\$|c\$|nt\$|hk\$)\b")
+_PRICE = re.compile(r"[$£€¥₹₩₽][ \t]?\d|\d[ \t]?(?:[$£€¥₹₩₽]|zł|kr|eur|usd|euro)")
+_URL_MARKS = ("://", "www.", ".com", "@")
+_TERMINAL = ".!?。！？…\"'”’»)"
+_SEPARATORS = "|•·›»/>–-"
+# Code points above the Basic Multilingual Plane (emoji, rare CJK) share one class row.
+_TABLE_SIZE = 0x10000
+
+# Class bits of the code-point table.
+_DIGIT, _ALPHA, _UPPER, _SPACE, _CJK, _SEP, _TERM, _UNCASED, _MONEY = (1 << i for i in range(9))
+
+
+@cache
+def _class_table() -> np.ndarray:
+    """Class bits of every BMP code point (built once, ~20 ms)."""
+    table = np.zeros(_TABLE_SIZE + 1, dtype=np.uint16)
+    for i in range(_TABLE_SIZE):
+        ch = chr(i)
+        bits = 0
+        if ch.isdigit():
+            bits |= _DIGIT
+        elif ch.isalpha():
+            bits |= _ALPHA
+            if ch.isupper():
+                bits |= _UPPER
+            if 0x3040 <= i <= 0xFAFF:
+                bits |= _CJK
+            if unicodedata.category(ch) == "Lo":
+                bits |= _UNCASED
+        elif ch.isspace():
+            bits |= _SPACE
+        table[i] = bits
+    for ch in _SEPARATORS:
+        table[ord(ch)] |= _SEP
+    for ch in _TERMINAL:
+        table[ord(ch)] |= _TERM
+    for ch in _CURRENCY_SYMBOLS:
+        table[ord(ch)] |= _MONEY
+    table[_TABLE_SIZE] = _ALPHA | _UNCASED
+    return table
+
+
+def _segment_sums(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    csum = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    return (csum[ends] - csum[starts]).astype(np.float64)
+
+
+def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarray) -> np.ndarray:
+    """1.0 for the lines among ``candidates`` (indices into ``texts``) that ``pattern`` finds."""
+    flags = np.zeros(len(texts), dtype=np.float64)
+    picked = [texts[i] for i in candidates]
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+    hits = np.fromiter((m.start() for m in pattern.finditer("\n".join(picked))), dtype=np.int64)
+    flags[candidates[np.searchsorted(starts, hits, side="right") - 1]] = 1.0
+    return flags
+
+
+def shape_matrix(lines: list[str]) -> np.ndarray:
+    """(len(lines), len(SHAPE_FEATURE_NAMES)) shape features, each roughly in [0, 1]."""
+    texts = [line.strip() for line in lines]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    # One joined string, one code-point array; "\n" keeps words from running together.
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+    ends = starts + lengths
+    joined = "\n".join(texts)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # A trailing 0 keeps first/last-character lookups in range for empty input.
+    bits = np.append(_class_table()[np.minimum(points, _TABLE_SIZE)], np.uint16(0))
+
+    def has(flag: int) -> np.ndarray:
+        return (bits & flag) != 0
+
+    space, alpha, upper = has(_SPACE), has(_ALPHA), has(_UPPER)
+    word_start = ~space & np.concatenate(([True], space[:-1]))
+    n = np.maximum(lengths, 1).astype(np.float64)
+    n_words = np.maximum(_segment_sums(word_start, starts, ends), 1.0)
+    letters = _segment_sums(alpha, starts, ends)
+    digits = _segment_sums(has(_DIGIT), starts, ends)
+    cjk = _segment_sums(has(_CJK), starts, ends)
+    punct = _segment_sums(~(alpha | space | has(_DIGIT)), starts, ends)
+    nonempty = lengths > 0
+    first = np.where(nonempty, bits[starts], 0)
+    last = np.where(nonempty, bits[np.maximum(ends - 1, 0)], 0)
+    with_digits = np.flatnonzero(digits > 0)
+    lowered = [t.lower() for t in texts]
+    has_url = np.fromiter(
+        (any(mark in t for mark in _URL_MARKS) for t in lowered), dtype=np.float64, count=len(texts)
+    )
+
+    out = np.column_stack(
+        [
+            np.minimum(np.log1p(lengths) / 7.0, 1.5),
+            np.minimum(np.log1p(n_words) / 5.0, 1.5),
+            np.minimum((n - n_words + 1) / n_words / 10.0, 1.5),
+            digits / n,
+            np.divide(
+                _segment_sums(upper, starts, ends), letters, out=np.zeros(len(n)), where=letters > 0
+            ),
+            punct / n,
+            cjk / n,
+            (last & _TERM) != 0,
+            (first & (_UPPER | _UNCASED)) != 0,
+            _segment_sums(word_start & upper, starts, ends) / n_words,
+            (_segment_sums(has(_MONEY), starts, ends) > 0)
+            | (_lines_matching(_CURRENCY_CODE, lowered, with_digits) > 0),
+            _lines_matching(_PRICE, lowered, with_digits),
+            has_url,
+            _segment_sums(has(_SEP), starts, ends) / n,
+            (n_words <= 3) & (cjk < 8),
+            (lengths >= 120) | (cjk >= 40),
+        ]
+    ).astype(np.float64)
+    out[~nonempty] = 0.0
+    return out
+
+
+def shape_features(line: str) -> list[float]:
+    """Shape features of one line (see ``shape_matrix``)."""
+    return shape_matrix([line])[0].tolist()

@@ -1,0 +1,105 @@
+"""Boilerplate kinds and the per-document paywall verdict."""
+
+import numpy as np
+import pytest
+
+from inference import Detector
+from inference.paywall_verdict import TEASER_LINES, paywall_verdict
+from training.compose import VERDICT_LAYOUTS, compose_verdict_documents
+from training.corpus_source import CorpusSource
+
+ARTICLE = [
+    "Library reopens after flood repairs",
+    "The central library reopened on Monday after six months of repairs to its flooded basement.",
+    "Staff moved more than twenty thousand books to a warehouse while the building dried out.",
+    '"We are thrilled to welcome readers back," said head librarian Ana Costa.',
+    "The council paid for the repairs from its emergency fund, officials said on Monday.",
+    "Opening hours are unchanged, and the children's section reopens next week.",
+    "Volunteers spent the summer cleaning and cataloguing the rare books that survived.",
+    "A new pump and a raised floor should keep the basement dry in future storms, engineers say.",
+    "The library will host a reopening festival with readings and music on Saturday afternoon.",
+]
+PAYWALL = ["You have read 5 of 5 free articles this month.", "Subscribe to continue reading."]
+PRICING = ["Choose your plan", "Digital", "$4.99 per month", "Cancel anytime", "Subscribe now"]
+NEWSLETTER = ["Sign up for our daily newsletter", "Enter your email address"]
+
+
+@pytest.fixture(scope="module")
+def detector(small_model_path) -> Detector:
+    return Detector(small_model_path)
+
+
+def test_boilerplate_lines_get_a_kind_and_content_lines_none(detector):
+    result = detector.predict_lines(ARTICLE + PAYWALL + PRICING)
+    kinds = result.kinds
+    assert kinds[1 : len(ARTICLE)] == [None] * (len(ARTICLE) - 1)
+    tail = kinds[len(ARTICLE) :]
+    assert tail[: len(PAYWALL)] == ["paywall"] * len(PAYWALL)
+    assert tail[len(PAYWALL) :].count("pricing") >= len(PRICING) - 1
+    for line in result:
+        assert (line.kind is None) == (line.label == "content")
+        if line.kind is not None:
+            assert 0.0 < line.kind_score <= 1.0
+
+
+def test_verdict_flags_a_teaser_as_paywalled_and_truncated(detector):
+    verdict = detector.predict_lines(ARTICLE[:2] + PAYWALL + PRICING).paywall
+    assert verdict.detected and verdict.truncated
+    assert 0.5 <= verdict.probability <= 1.0
+
+
+def test_verdict_on_a_whole_article_with_a_metered_notice_is_not_truncated(detector):
+    verdict = detector.predict_lines(ARTICLE + PAYWALL).paywall
+    assert verdict.detected and not verdict.truncated
+
+
+def test_subscription_chrome_alone_is_not_a_paywall(detector):
+    """The phrase-list failure: a free article whose footer says 'Subscribe'."""
+    for tail in (NEWSLETTER, PRICING, ["Subscribe", "Sign in"]):
+        verdict = detector.predict_lines(ARTICLE + tail).paywall
+        assert not verdict.detected, tail
+        assert verdict.probability < 0.5
+    assert not detector.predict_lines(ARTICLE).paywall.detected
+
+
+def test_verdict_rules_on_given_line_probabilities():
+    lines = ["Intro sentence.", "Second sentence.", "Subscribe to read on.", "After."]
+    is_bp = np.array([False, False, True, False])
+    pw = np.array([0.0, 0.0, 0.9, 0.0])
+    assert not paywall_verdict(lines, is_bp, pw).truncated  # content follows the prompt
+    is_bp[3] = True
+    assert paywall_verdict(lines, is_bp, pw).truncated  # a two-line teaser
+    long = [f"Paragraph {i} of a long story, with a full sentence." * 3 for i in range(9)]
+    done = paywall_verdict(long + ["Subscribe."], np.arange(10) == 9, np.arange(10) == 9)
+    assert done.detected and not done.truncated
+    assert len(long) >= TEASER_LINES
+    cut = paywall_verdict(
+        [*long[:-1], "and then the mayor said that", "Subscribe."],
+        np.arange(10) == 9,
+        np.arange(10) == 9,
+    )
+    assert cut.truncated  # ends mid-sentence
+    assert paywall_verdict([], np.zeros(0, bool), np.zeros(0)).detected is False
+
+
+def test_verdict_documents_cover_every_layout_with_known_answers(corpus_dir):
+    records = compose_verdict_documents(CorpusSource.read(corpus_dir), part="all")
+    assert {r["layout"] for r in records} == set(VERDICT_LAYOUTS)
+    for r in records:
+        has_paywall_line = "paywall" in r["kinds"]
+        assert r["paywall"]["detected"] == has_paywall_line
+        if r["paywall"]["truncated"]:
+            assert r["kinds"][-1] is not None and r["labels"].count("content") <= 4
+
+
+def test_clean_can_drop_or_keep_chosen_kinds(detector):
+    nav = ["Home", "News", "Sport"]
+    result = detector.predict_lines(nav + ARTICLE + PAYWALL + PRICING)
+    assert result.kinds[: len(nav)] == ["navigation"] * len(nav)
+    only_paywall = result.cleaned(drop={"paywall", "pricing"}).splitlines()
+    assert only_paywall[: len(nav)] == nav
+    assert not set(PAYWALL + PRICING) & set(only_paywall)
+    keep_nav = result.cleaned(keep={"navigation"}).splitlines()
+    assert keep_nav[: len(nav)] == nav and not set(PAYWALL) & set(keep_nav)
+    assert result.cleaned() == result.text
+    assert result.removed().tolist() == result.is_boilerplate.tolist()
