@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from model.line_classifier import LineClassifier
+from model.sequence_smoothing import transition_statistics
 from training.fit import (
     calibrate,
     cross_val_scores,
@@ -122,12 +123,13 @@ def main() -> None:
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
     probe = LineClassifier(**params)
+    probe.stay_, probe.prior_ = transition_statistics([d.labels for d in docs])
     y_all = np.concatenate([d.labels for d in docs])
-    calibrate(probe, np.concatenate(oof), y_all, is_real_lines(docs))
+    calibrate(probe, oof, y_all, is_real_lines(docs))
     th = probe.threshold_
 
     def proba(raw_list):
-        return [probe.calibrate(r) for r in raw_list]
+        return [probe.probabilities(r, np.array([0, len(r)])) for r in raw_list]
 
     dev_scores = proba(oof[len(corpus) : len(corpus) + len(dev)])
     extra_p = proba(extra_scores)
@@ -213,7 +215,8 @@ def main() -> None:
     )
     raw = model.raw_scores([d.lines for d in held])
     y = np.concatenate([d.labels for d in held])
-    m = line_scores(y, (probe.calibrate(raw) >= th).astype(np.int64))
+    offsets = np.concatenate(([0], np.cumsum([len(d.lines) for d in held])))
+    m = line_scores(y, (probe.probabilities(raw, offsets) >= th).astype(np.int64))
     results["corpus_heldout"] = m
     out += [
         "",

@@ -5,7 +5,9 @@ Stage 2 is a gradient-boosted classifier over the context of every line: its nei
 stage-1 probabilities, its place in the document and the run of article-like lines around
 it. Stage 2 is fitted on out-of-fold stage-1 probabilities, so it learns how much to trust
 stage 1 on text it has not seen. An optional isotonic calibrator maps the stage-2 score to
-a calibrated probability, and ``threshold_`` turns it into a label. Beside them, a
+a calibrated probability, a two-state hidden Markov model learned from the training
+labels smooths those along the document (``model.sequence_smoothing``), and
+``threshold_`` turns the result into a label. Beside them, a
 linear kind model reads the same line features and names the kind of boilerplate a line
 is (paywall, pricing, account, navigation...), learned from the kind annotations of the
 training corpus.
@@ -32,6 +34,7 @@ from sklearn.model_selection import GroupKFold
 
 from model.context_features import context_matrix
 from model.line_features import LineFeaturizer
+from model.sequence_smoothing import smooth, transition_statistics
 
 BOILERPLATE, CONTENT, UNKNOWN = 1, 0, -1
 
@@ -72,6 +75,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     alpha : L2 regularisation of the stage-1 linear model.
     inner_folds : folds used to produce out-of-fold stage-1 probabilities for stage 2.
     max_iter, learning_rate, max_leaf_nodes : stage-2 gradient boosting settings.
+    smoothing : smooth calibrated probabilities along each document with the learned
+        two-state hidden Markov model.
     random_state : seed for every random choice, so fits are reproducible.
     """
 
@@ -83,6 +88,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         max_iter: int = 300,
         learning_rate: float = 0.08,
         max_leaf_nodes: int = 31,
+        smoothing: bool = True,
         random_state: int = 0,
     ) -> None:
         self.n_features = n_features
@@ -91,6 +97,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
+        self.smoothing = smoothing
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
@@ -183,6 +190,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         ).fit(C[known], y[known], sample_weight=w[known])
         self.calibrator_: IsotonicRegression | None = None
         self.threshold_ = 0.5
+        self.stay_, self.prior_ = transition_statistics(labels_kept)
         self.classes_ = np.array([CONTENT, BOILERPLATE])
         return self
 
@@ -223,8 +231,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """Calibrated boilerplate probabilities and kind probabilities, one entry per document."""
         documents = [list(d) for d in documents]
         raw, kind_proba = self._score(documents, with_kinds=True)
-        proba = self.calibrate(raw)
         offsets = document_offsets(documents)
+        proba = self.probabilities(raw, offsets)
         return [
             DocumentScores(proba[a:b], None if kind_proba is None else kind_proba[a:b])
             for a, b in pairwise(offsets)
@@ -236,6 +244,14 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             return scores
         return self.calibrator_.predict(scores)
 
+    def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Final boilerplate probabilities from the raw scores of documents laid end to end:
+        calibrated, then smoothed along each document when ``smoothing`` is on."""
+        proba = self.calibrate(raw)
+        if not self.smoothing or len(proba) == 0:
+            return proba
+        return smooth(proba, offsets, self.stay_, self.prior_)
+
     def set_calibration(self, scores: np.ndarray, y: np.ndarray, threshold: float) -> None:
         """Fit the isotonic calibrator on held-out (score, label) pairs and set the threshold."""
         self.calibrator_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
@@ -245,10 +261,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba_lines(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Calibrated boilerplate probability of every line, one array per document."""
-        documents = [list(d) for d in documents]
-        proba = self.calibrate(self.raw_scores(documents))
-        offsets = document_offsets(documents)
-        return [proba[a:b] for a, b in pairwise(offsets)]
+        return [d.proba for d in self.score_documents(documents)]
 
     def predict_proba(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """scikit-learn shape: (n_lines, 2) columns [content, boilerplate], all lines flat."""

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 
 from model.context_features import CONTEXT_FEATURE_NAMES, context_matrix
@@ -69,7 +71,7 @@ def test_context_of_documents_laid_end_to_end_equals_one_by_one():
     n = offsets[-1]
     p, shape, dup = rng.random(n), rng.random((n, len(SHAPE_FEATURE_NAMES))), np.ones(n)
     together = context_matrix(p, shape, dup, offsets)
-    for a, b in zip(offsets[:-1], offsets[1:]):
+    for a, b in itertools.pairwise(offsets):
         if b > a:
             alone = context_matrix(p[a:b], shape[a:b], dup[a:b], np.array([0, b - a]))
             np.testing.assert_allclose(together[a:b], alone, atol=1e-9, equal_nan=True)

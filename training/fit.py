@@ -131,18 +131,25 @@ def cross_val_scores(
     return oof, extra_scores
 
 
-def calibrate(model: LineClassifier, raw: np.ndarray, y: np.ndarray, tune: np.ndarray) -> None:
-    """Fit ``model``'s calibrator on held-out raw scores and pick its threshold on ``tune``.
+def calibrate(
+    model: LineClassifier, raw_docs: Sequence[np.ndarray], y: np.ndarray, tune: np.ndarray
+) -> np.ndarray:
+    """Fit ``model``'s calibrator on held-out raw scores (one array per document) and pick
+    its threshold on the ``tune`` lines; returns the final probabilities of all lines.
 
-    The threshold is tuned on the ``tune`` lines (real pages when there are any: composed
-    pages are easier and would pull it towards their own optimum).
+    The threshold is tuned on real pages when there are any: composed pages are easier
+    and would pull it towards their own optimum. It is tuned on the final probabilities
+    (calibrated, then smoothed along the documents), the ones it is compared with.
     """
+    raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros(0)
     known = y >= 0
     model.set_calibration(raw[known], y[known], threshold=0.5)
-    proba = model.calibrate(raw)
+    offsets = np.concatenate(([0], np.cumsum([len(r) for r in raw_docs]))).astype(np.int64)
+    proba = model.probabilities(raw, offsets)
     if not (tune & known).any():
         tune = np.ones(len(y), dtype=bool)
     model.threshold_ = best_threshold(proba[tune], y[tune])
+    return proba
 
 
 def _split(flat: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
@@ -165,7 +172,6 @@ def train(
     started = time.perf_counter()
     oof, _ = cross_val_scores(docs, params, folds, real_weight, progress)
     y = np.concatenate([d.labels for d in docs])
-    raw = np.concatenate(oof)
     if progress:
         progress("fitting the final model on all documents")
     model = LineClassifier(**params).fit(
@@ -175,8 +181,7 @@ def train(
         document_weight=document_weights(docs, real_weight),
         kinds=[d.kinds for d in docs],
     )
-    calibrate(model, raw, y, is_real_lines(docs))
-    proba = model.calibrate(raw)
+    proba = calibrate(model, oof, y, is_real_lines(docs))
 
     metrics = {}
     offset = 0
