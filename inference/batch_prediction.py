@@ -31,11 +31,14 @@ def _chars(doc: InputDocument) -> int:
 
 def document_batches(
     documents: Iterable[InputDocument],
-    max_documents: int = BATCH_DOCUMENTS,
-    max_chars: int = BATCH_CHARS,
+    max_documents: int | None = None,
+    max_chars: int | None = None,
 ) -> Iterator[Batch]:
     """Consecutive batches of at most ``max_documents`` documents and about ``max_chars``
-    characters (a bigger document is a batch of its own)."""
+    characters (a bigger document is a batch of its own); defaults ``BATCH_DOCUMENTS``,
+    ``BATCH_CHARS``."""
+    max_documents = max_documents or BATCH_DOCUMENTS
+    max_chars = max_chars or BATCH_CHARS
     batch: Batch = []
     chars = 0
     for doc in documents:
