@@ -17,7 +17,6 @@ from inference.documents_io import InputDocument
 
 BATCH_DOCUMENTS = 2_000
 BATCH_CHARS = 4_000_000
-MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
 
 Batch = list[InputDocument]
 BatchPredictor = Callable[[Iterable[Batch]], Iterable[list[DocumentPrediction]]]
@@ -52,20 +51,13 @@ def document_batches(
         yield batch
 
 
-def _model_view(lines: list[str]) -> list[str]:
-    if all(len(line) <= MODEL_LINE_CHARS for line in lines):
-        return lines
-    return [line[:MODEL_LINE_CHARS] for line in lines]
-
-
 def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:
     """Predictions for one batch of documents, in order, in one vectorised call.
 
-    Text documents keep their line breaks (so ``text`` is the kept lines byte for byte);
-    the model reads the first ``MODEL_LINE_CHARS`` characters of a longer line.
+    Text documents keep their line breaks (so ``text`` is the kept lines byte for byte).
     """
     split = [split_text(d.text) if d.field == "text" else (d.lines, None) for d in batch]
-    raw = detector.predict_many(_model_view(list(lines)) for lines, _ in split)
+    raw = detector.predict_many(lines for lines, _ in split)
     return [
         DocumentPrediction(
             tuple(lines), pred.scores, pred.threshold, None if ends is None else tuple(ends)

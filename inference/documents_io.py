@@ -358,6 +358,8 @@ def open_output(path: str | None, compress: bool | None = None) -> Iterator[IO[s
     that cannot be written raises OutputError before anything is written.
     """
     if path is None or path == "-":
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         yield sys.stdout
         sys.stdout.flush()
         return
@@ -385,8 +387,13 @@ def open_output(path: str | None, compress: bool | None = None) -> Iterator[IO[s
 
 @contextmanager
 def open_text_writer(binary: IO[bytes]) -> Iterator[IO[str]]:
-    """A UTF-8 text layer over a binary stream that leaves the stream open."""
-    wrapper = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
+    """A UTF-8 text layer over a binary stream that leaves the stream open.
+
+    Lone surrogates (from JSON escapes like "\\ud800") are written as that escape.
+    """
+    wrapper = io.TextIOWrapper(
+        binary, encoding="utf-8", errors="backslashreplace", newline="", write_through=False
+    )
     try:
         yield wrapper
         wrapper.flush()
