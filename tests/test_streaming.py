@@ -155,7 +155,7 @@ def test_interrupt_leaves_the_target_untouched_and_no_temp_file(
     small_model_path, tmp_path, signum, code
 ):
     corpus = tmp_path / "big.jsonl.gz"
-    make_corpus(corpus, 60_000, 10**9)
+    make_corpus(corpus, 20_000, 10**9)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / "clean.jsonl"
