@@ -186,7 +186,7 @@ def _stream(
         return _report(reader.stats, skipping, options["allow_skips"])
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def clean(
     file: str = FileArg,
     output: str | None = OutputOpt,
@@ -232,7 +232,7 @@ def clean(
         raise typer.Exit(code)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def predict(
     file: str = FileArg,
     fmt: PredictFormat = typer.Option(PredictFormat.text, "--format", "-f", help="Output format."),

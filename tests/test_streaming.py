@@ -23,6 +23,7 @@ from inference.documents_io import InputDocument, ReadStats, Utf8Decoder, lines_
 from inference.progress import ProgressReporter, RichProgress, progress_bar
 from model.errors import InvalidEncodingError
 
+pytestmark = pytest.mark.usefixtures("one_openmp_thread")
 REPO = Path(__file__).parents[1]
 runner = CliRunner()
 SENTENCES = [
