@@ -11,26 +11,63 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+_ERRORS = [
+    "InputError",
+    "InputFileError",
+    "InputIsDirectoryError",
+    "InputNotFoundError",
+    "InputNotReadableError",
+    "InvalidEncodingError",
+    "ModelFileError",
+    "ModelVersionError",
+    "NotTextError",
+    "OutputError",
+    "PaysieveError",
+    "RecordError",
+    "UnsafeModelError",
+]
 _EXPORTS = {
     "Detector": "inference.detector",
     "DocumentPrediction": "inference.detector",
     "LinePrediction": "inference.detector",
-    "InputError": "model.errors",
-    "ModelFileError": "model.errors",
-    "PaysieveError": "model.errors",
+    **dict.fromkeys(_ERRORS, "model.errors"),
 }
 __all__ = [
     "Detector",
     "DocumentPrediction",
     "InputError",
+    "InputFileError",
+    "InputIsDirectoryError",
+    "InputNotFoundError",
+    "InputNotReadableError",
+    "InvalidEncodingError",
     "LinePrediction",
     "ModelFileError",
+    "ModelVersionError",
+    "NotTextError",
+    "OutputError",
     "PaysieveError",
+    "RecordError",
+    "UnsafeModelError",
 ]
 
 if TYPE_CHECKING:
     from inference.detector import Detector, DocumentPrediction, LinePrediction
-    from model.errors import InputError, ModelFileError, PaysieveError
+    from model.errors import (
+        InputError,
+        InputFileError,
+        InputIsDirectoryError,
+        InputNotFoundError,
+        InputNotReadableError,
+        InvalidEncodingError,
+        ModelFileError,
+        ModelVersionError,
+        NotTextError,
+        OutputError,
+        PaysieveError,
+        RecordError,
+        UnsafeModelError,
+    )
 
 
 def __getattr__(name: str) -> Any:

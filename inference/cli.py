@@ -1,26 +1,37 @@
 """The ``paysieve`` command line: a thin layer over the library API.
 
-Exit codes: 0 success; 1 unexpected internal error; 2 bad usage or bad input (unreadable,
-binary, malformed JSON Lines, bad labels); 3 model file missing or unusable; 4 output
-cannot be written.
+``clean`` and ``predict`` stream their input in batches (bounded memory) and write files
+through a temporary file renamed over the target only on success. Exit codes are in
+``EXIT_CODES_HELP``; every error is one line on stderr.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import IO
 
 import typer
 
-EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT = 2, 3, 4
+EXIT_INTERNAL, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT = 1, 2, 3, 4
+EXIT_NOT_FOUND, EXIT_IS_DIRECTORY, EXIT_NOT_READABLE, EXIT_SKIPPED = 5, 6, 7, 8
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok; 1 internal error; 2 bad input data or usage (binary, malformed JSON "
+    "Lines record, invalid UTF-8 with --strict, writing over the input); 3 model file missing "
+    "or unusable; 4 output not writable; 5 input file not found; 6 input is a directory; "
+    "7 input not readable; 8 records skipped (--on-error skip without --allow-skips); "
+    "130 interrupted (Ctrl-C), 143 terminated."
+)
 
 app = typer.Typer(
     name="paysieve",
     help="Tell article content from boilerplate (paywalls, pricing plans, sign-in prompts, "
-    "menus, share bars...) in scraped web text, line by line.\n\n"
-    "Exit codes: 0 ok, 2 bad input or usage, 3 model file problem, 4 output not writable.",
+    "menus, share bars...) in scraped web text, line by line.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -38,7 +49,30 @@ ThresholdOpt = typer.Option(
 InputFormatOpt = typer.Option(
     "auto", "--input-format", help="auto (by name/content), text or jsonl."
 )
-OutputOpt = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")
+OutputOpt = typer.Option(
+    None, "--output", "-o", help="Write here (atomically) instead of stdout; .gz compresses."
+)
+FileArg = typer.Argument(..., help="Input file: plain text or JSON Lines (.gz ok); - for stdin.")
+StrictOpt = typer.Option(
+    False, "--strict", help="Invalid UTF-8 is an error (file and byte offset), not replaced."
+)
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar on stderr.")
+AllowSkipsOpt = typer.Option(
+    False, "--allow-skips", help="Exit 0 even when --on-error skip skipped records."
+)
+
+
+class OnError(str, Enum):
+    fail = "fail"
+    skip = "skip"
+
+
+OnErrorOpt = typer.Option(
+    OnError.fail,
+    "--on-error",
+    help="Bad JSON Lines record: fail (file:line, before the output file is written) or "
+    "skip it and count it (summary on stderr, exit 8 unless --allow-skips).",
+)
 
 
 class PredictFormat(str, Enum):
@@ -52,89 +86,155 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _exit_code(exc: Exception) -> int:
+    from model import errors
+
+    for kind, code in (
+        (errors.ModelFileError, EXIT_MODEL),
+        (errors.InputNotFoundError, EXIT_NOT_FOUND),
+        (errors.InputIsDirectoryError, EXIT_IS_DIRECTORY),
+        (errors.InputNotReadableError, EXIT_NOT_READABLE),
+        (errors.OutputError, EXIT_OUTPUT),
+    ):
+        if isinstance(exc, kind):
+            return code
+    return EXIT_INPUT
+
+
 def _run(action):
     """Run ``action`` and turn paysieve's errors into a one-line message and exit code."""
-    from model.errors import ModelFileError, PaysieveError
+    from model.errors import PaysieveError
 
     try:
         return action()
-    except ModelFileError as exc:
-        _fail(str(exc), EXIT_MODEL)
     except PaysieveError as exc:
-        _fail(str(exc), EXIT_INPUT)
+        _fail(str(exc), _exit_code(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; no output file was written", EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.stderr.close()
         raise typer.Exit(0) from None
-    except OSError as exc:
-        _fail(f"{exc.filename or ''}: {exc.strerror or exc}", EXIT_OUTPUT)
+    except OSError as exc:  # writing failed midway (disk full, I/O error)
+        _fail(f"{exc.filename or 'output'}: {exc.strerror or exc}", EXIT_OUTPUT)
 
 
-def _check_output(output: str | None, inputs: list[str]) -> None:
+def _output_target(file: str, output: str | None, in_place: bool) -> str | None:
+    from inference.documents_io import same_file
     from model.errors import InputError
 
-    if output and output != "-":
-        for path in inputs:
-            if (
-                path != "-"
-                and Path(path).exists()
-                and Path(path).resolve() == Path(output).resolve()
-            ):
-                raise InputError(f"{output}: refusing to write over the input file")
+    if in_place:
+        if output is not None:
+            raise InputError("--in-place and --output cannot be used together")
+        if file == "-":
+            raise InputError("--in-place needs an input file, not stdin")
+        return file
+    if output not in (None, "-") and file != "-" and same_file(file, output):
+        raise InputError(f"{output}: refusing to write over the input file (see --in-place)")
+    return output
 
 
-def _predict(path: str, model: Path | None, threshold: float | None, input_format: str):
+def _report(stats, skipping: bool, allow_skips: bool) -> int:
+    """Warnings and the skip summary on stderr; the exit code they call for."""
+    if stats.replaced_bytes:
+        typer.echo(
+            f"paysieve: warning: {stats.replaced_bytes} invalid UTF-8 bytes replaced by U+FFFD "
+            f"(first at {stats.first_replaced}); --strict makes this an error",
+            err=True,
+        )
+    if skipping and stats.skipped:
+        total = stats.documents + stats.skipped
+        typer.echo(
+            f"paysieve: skipped {stats.skipped} of {total} records; first: "
+            + "; ".join(stats.skip_examples),
+            err=True,
+        )
+        if not allow_skips:
+            return EXIT_SKIPPED
+    return 0
+
+
+Writer = Callable[[IO[str], list, list], None]
+
+
+def _stream(
+    file: str,
+    target: str | None,
+    options: dict,
+    make_writer: Callable[[object], Writer],
+) -> int:
+    """Read ``file`` in batches, predict each, write with the writer; return the exit code."""
+    from inference.batch_prediction import document_batches, in_process, predict_in_order
     from inference.detector import Detector
-    from inference.documents_io import read_documents
+    from inference.documents_io import DocumentReader, open_output
+    from inference.progress import progress_bar
 
-    docs, jsonl = read_documents(path, input_format)
-    detector = Detector(model, threshold)
-    by_lines = [i for i, d in enumerate(docs) if d.field == "lines"]
-    by_text = [i for i, d in enumerate(docs) if d.field == "text"]
-    preds: list = [None] * len(docs)
-    for i, p in zip(by_lines, detector.predict_many(docs[i].lines for i in by_lines)):
-        preds[i] = p
-    for i, p in zip(by_text, detector.predict_texts(docs[i].text for i in by_text)):
-        preds[i] = p
-    return docs, preds, jsonl
+    skipping = options["on_error"] is OnError.skip
+    with DocumentReader(file, options["input_format"], options["strict"], skipping) as reader:
+        target = _output_target(file, target, options.get("in_place", False))
+        detector = Detector(options["model"], options["threshold"])
+        with (
+            open_output(target) as out,
+            progress_bar(reader.source.size, options["quiet"]) as bar,
+        ):
+            write = make_writer(reader)
+            records = lines = 0
+            for batch, preds in predict_in_order(document_batches(reader), in_process(detector)):
+                write(out, batch, preds)
+                records += len(batch)
+                lines += sum(map(len, preds))
+                bar.update(records, lines, reader.position())
+        return _report(reader.stats, skipping, options["allow_skips"])
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def clean(
-    file: str = typer.Argument(
-        ..., help="Input file: plain text or JSON Lines (.gz ok); - for stdin."
-    ),
+    file: str = FileArg,
     output: str | None = OutputOpt,
+    in_place: bool = typer.Option(
+        False, "--in-place", "-i", help="Replace the input file (atomically) with the result."
+    ),
     model: Path | None = ModelOpt,
     threshold: float | None = ThresholdOpt,
     input_format: str = InputFormatOpt,
+    strict: bool = StrictOpt,
+    on_error: OnError = OnErrorOpt,
+    allow_skips: bool = AllowSkipsOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Write the article with its boilerplate lines removed.
 
-    JSON Lines records get the cleaned article in "text" (and, for records given as
-    "lines", only the kept lines in "lines").
+    Plain text: the kept lines, byte for byte with their line breaks (and the BOM, if the
+    input had one). JSON Lines records get the cleaned article in "text" (and, for records
+    given as "lines", only the kept lines in "lines").
     """
+    options = locals()
 
-    def action() -> None:
-        from inference.documents_io import cleaned_record, open_output
+    def make_writer(reader) -> Writer:
+        from inference.documents_io import BOM, cleaned_record
 
-        _check_output(output, [file])
-        docs, preds, jsonl = _predict(file, model, threshold, input_format)
-        with open_output(output) as out:
-            if not jsonl:
-                out.write(preds[0].text)
+        state = {"first": True}
+
+        def write(out: IO[str], batch: list, preds: list) -> None:
+            if not reader.is_jsonl:
+                if state["first"] and reader.stats.bom:
+                    out.write(BOM)
+                state["first"] = False
+                out.writelines(pred.text for pred in preds)
                 return
-            for doc, pred in zip(docs, preds):
+            for doc, pred in zip(batch, preds):
                 record = cleaned_record(doc, pred.kept_lines, pred.text)
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    _run(action)
+        return write
+
+    code = _run(lambda: _stream(file, output, options, make_writer))
+    if code:
+        raise typer.Exit(code)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def predict(
-    file: str = typer.Argument(
-        ..., help="Input file: plain text or JSON Lines (.gz ok); - for stdin."
-    ),
+    file: str = FileArg,
     fmt: PredictFormat = typer.Option(PredictFormat.text, "--format", "-f", help="Output format."),
     output: str | None = OutputOpt,
     model: Path | None = ModelOpt,
@@ -143,24 +243,32 @@ def predict(
     color: bool | None = typer.Option(
         None, "--color/--no-color", help="Colour the text view (default: on a terminal)."
     ),
+    strict: bool = StrictOpt,
+    on_error: OnError = OnErrorOpt,
+    allow_skips: bool = AllowSkipsOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Show every line's label and boilerplate probability.
 
     text: one line per input line, removed lines marked (and coloured on a terminal);
     tsv: doc, line, label, score, text; jsonl: the records with "labels" and "scores"
-    added (plain-text input gives one record with "lines", "labels", "scores").
+    added (plain-text input gives one record with "lines", "labels", "scores", one per
+    segment of a very long text).
     """
+    options = locals()
+    use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
 
-    def action() -> None:
-        from inference.documents_io import open_output, predicted_record
+    def make_writer(reader) -> Writer:
+        from inference.documents_io import predicted_record
 
-        _check_output(output, [file])
-        docs, preds, _ = _predict(file, model, threshold, input_format)
-        use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
-        with open_output(output) as out:
-            if fmt is PredictFormat.tsv:
+        state = {"n": 0}
+
+        def write(out: IO[str], batch: list, preds: list) -> None:
+            if fmt is PredictFormat.tsv and state["n"] == 0:
                 out.write("doc\tline\tlabel\tscore\ttext\n")
-            for n, (doc, pred) in enumerate(zip(docs, preds)):
+            for doc, pred in zip(batch, preds):
+                n = state["n"]
+                state["n"] += 1
                 if fmt is PredictFormat.jsonl:
                     record = predicted_record(doc, pred.labels, pred.scores.tolist())
                     if doc.record is None:
@@ -177,7 +285,11 @@ def predict(
                     else:
                         out.write(_text_row(line, use_color) + "\n")
 
-    _run(action)
+        return write
+
+    code = _run(lambda: _stream(file, output, options, make_writer))
+    if code:
+        raise typer.Exit(code)
 
 
 def _text_row(line, use_color: bool) -> str:
@@ -328,8 +440,13 @@ def info(
     _run(action)
 
 
+def _terminate(signum, frame) -> None:
+    raise SystemExit(EXIT_TERMINATED)  # unwinds like Ctrl-C: temporary files are removed
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,18 @@ from model.errors import InputError
 from model.persistence import load_model
 
 CONTENT, BOILERPLATE = "content", "boilerplate"
+MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def model_view(line: str) -> str:
+    """What the model reads of a line: at most ``MODEL_LINE_CHARS`` characters, lone
+    surrogates (from JSON escapes or surrogateescape) as U+FFFD. Predictions keep the line."""
+    if len(line) > MODEL_LINE_CHARS:
+        line = line[:MODEL_LINE_CHARS]
+    if line.isascii():
+        return line
+    return _SURROGATE.sub("\ufffd", line)
 
 
 @dataclass(frozen=True)
@@ -166,7 +179,9 @@ class Detector:
             if not all(isinstance(line, str) for line in docs[-1]):
                 raise InputError("every line must be a string")
         blank = [np.array([not line.strip() for line in doc], dtype=bool) for doc in docs]
-        model_docs = [[line for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)]
+        model_docs = [
+            [model_view(line) for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)
+        ]
         kind_names = [str(k) for k in getattr(self.model, "kind_classes_", ())]
         results = []
         for doc, bl, out in zip(docs, blank, self.model.score_documents(model_docs)):

@@ -1,12 +1,25 @@
 """Saving and loading a fitted model: one joblib file with the model and its metadata.
 
-The file holds a dict ``{"format", "format_version", "metadata", "model"}``. Metadata says
-what the model is (label set, threshold, parameters), how it was trained (inputs and their
-fingerprints, held-out metrics) and which paysieve, scikit-learn and numpy wrote it.
+The file (format version 2) is a joblib file holding a dict of plain data::
+
+    {"format": "paysieve-model", "format_version": 2, "metadata": {...},
+     "payload_sha256": "<hex>", "payload": <bytes: the model, itself joblib-pickled>,
+     "self_check": {"documents": [[line, ...], ...], "scores": [[p, ...], ...]}}
+
+Metadata says what the model is (label set, threshold, parameters), how it was trained
+(inputs and their fingerprints, held-out metrics) and which paysieve, scikit-learn and numpy
+wrote it. Loading never runs code from the file: both layers are unpickled through the
+allowlist of ``model.safe_unpickler``, the payload only after its checksum matched. When the
+installed versions differ from the writer's, the model must reproduce its ``self_check``
+scores, or loading fails naming both sets of versions. Format 1 files (the model directly in
+the dict, no checksum, no self-check) still load, through the same allowlist.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import warnings
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from pathlib import Path
@@ -17,12 +30,29 @@ import numpy as np
 import sklearn
 
 from model.atomic_file import AtomicFile
-from model.errors import ModelFileError
+from model.errors import ModelFileError, ModelVersionError, UnsafeModelError
 from model.line_classifier import LineClassifier
+from model.safe_unpickler import safe_loads
 
 FORMAT = "paysieve-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (1, 2)
 DEFAULT_MODEL_NAME = "paysieve-default.joblib"
+SELF_CHECK_TOLERANCE = 1e-9
+
+# Lines the model scores at save time and, under other library versions, again at load time.
+SELF_CHECK_DOCUMENTS = [
+    [
+        "Home",
+        "World",
+        "The council approved the new budget on Tuesday after a long debate.",
+        "Residents will see the changes from April, officials said.",
+        "Subscribe now for $1 a week",
+        "Sign in",
+        "© 2026 Example Media. All rights reserved.",
+    ],
+    ["Share this article", "Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen.", ""],
+]
 
 
 def paysieve_version() -> str:
@@ -47,10 +77,16 @@ def default_model_path() -> Path:
     return Path(str(resources.files("model") / "default" / DEFAULT_MODEL_NAME))
 
 
+def _self_check_scores(model: LineClassifier, documents: list[list[str]]) -> list[list[float]]:
+    return [p.tolist() for p in model.predict_proba_lines(documents)]
+
+
 def save_model(model: LineClassifier, path: str | Path, metadata: dict[str, Any]) -> None:
     """Write ``model`` and ``metadata`` to ``path`` atomically (temp file, then rename)."""
-    path = Path(path)
-    payload = {
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    payload = buffer.getvalue()
+    container = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "metadata": {
@@ -59,33 +95,115 @@ def save_model(model: LineClassifier, path: str | Path, metadata: dict[str, Any]
             "threshold": float(model.threshold_),
             "labels": ["content", "boilerplate"],
         },
-        "model": model,
+        "payload_sha256": hashlib.sha256(payload).hexdigest(),
+        "payload": payload,
+        "self_check": {
+            "documents": SELF_CHECK_DOCUMENTS,
+            "scores": _self_check_scores(model, SELF_CHECK_DOCUMENTS),
+        },
     }
-    with AtomicFile(path) as fh:
-        joblib.dump(payload, fh, compress=3)
+    with AtomicFile(Path(path)) as fh:
+        joblib.dump(container, fh, compress=3)
+
+
+def _versions_note(written: dict[str, str]) -> str:
+    installed = library_versions()
+    names = ("paysieve", "scikit-learn", "numpy")
+    return (
+        "written by "
+        + ", ".join(f"{n} {written.get(n, '?')}" for n in names)
+        + "; installed: "
+        + ", ".join(f"{n} {installed[n]}" for n in names)
+    )
+
+
+def _read_container(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        container = safe_loads(data)
+    except UnsafeModelError as exc:
+        raise UnsafeModelError(f"{path}: {exc}", exc.refused) from None
+    except ModelFileError as exc:
+        raise ModelFileError(f"{path}: not a readable paysieve model: {exc}") from None
+    if not isinstance(container, dict) or container.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not a paysieve model file")
+    return container
+
+
+def _unpickle_model(container: dict[str, Any], path: Path, written: dict[str, str]) -> Any:
+    if container["format_version"] == 1:
+        return container.get("model")
+    payload = container.get("payload")
+    if not isinstance(payload, bytes):
+        raise ModelFileError(f"{path}: damaged paysieve model (no payload)")
+    if hashlib.sha256(payload).hexdigest() != container.get("payload_sha256"):
+        raise ModelFileError(f"{path}: damaged paysieve model (payload checksum mismatch)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # version drift is checked below, not warned
+            return safe_loads(payload)
+    except UnsafeModelError as exc:
+        raise UnsafeModelError(f"{path}: {exc}", exc.refused) from None
+    except ModelFileError as exc:
+        if written != library_versions():
+            raise ModelVersionError(
+                f"{path}: model cannot be loaded here ({exc}); {_versions_note(written)}"
+            ) from None
+        raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
+
+
+def _check_predicts_identically(
+    model: LineClassifier, container: dict[str, Any], path: Path, written: dict[str, str]
+) -> None:
+    check = container.get("self_check") or {}
+    try:
+        scores = _self_check_scores(model, check["documents"])
+        same = all(
+            np.allclose(got, want, rtol=0, atol=SELF_CHECK_TOLERANCE)
+            for got, want in zip(scores, check["scores"], strict=True)
+        )
+    except Exception as exc:  # any failure to predict under these versions
+        raise ModelVersionError(
+            f"{path}: model fails under the installed versions ({type(exc).__name__}); "
+            f"{_versions_note(written)}"
+        ) from None
+    if not same:
+        raise ModelVersionError(
+            f"{path}: model predicts differently under the installed versions; "
+            f"{_versions_note(written)}; retrain it or install the versions that wrote it"
+        )
 
 
 def load_model(path: str | Path | None = None) -> tuple[LineClassifier, dict[str, Any]]:
-    """(model, metadata) from ``path``, or from the bundled default model when None."""
+    """(model, metadata) from ``path``, or from the bundled default model when None.
+
+    Never runs code from the file. Raises ModelFileError (UnsafeModelError for a file
+    that needs a non-allowlisted global, ModelVersionError for one written by other
+    versions that does not load or predict identically here).
+    """
     path = default_model_path() if path is None else Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ModelFileError(f"model file not found: {path}")
-    try:
-        payload = joblib.load(path)
-    except Exception as exc:  # joblib/pickle raise many types on damaged files
-        raise ModelFileError(
-            f"{path}: not a readable paysieve model ({type(exc).__name__})"
-        ) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a paysieve model file")
-    if payload.get("format_version") != FORMAT_VERSION:
-        written = payload.get("metadata", {}).get("versions", {})
-        raise ModelFileError(
-            f"{path}: model format {payload.get('format_version')} written by paysieve "
+    if not path.is_file():
+        raise ModelFileError(f"{path}: is not a file")
+    container = _read_container(path)
+    metadata = container.get("metadata")
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"{path}: damaged paysieve model (no metadata)")
+    written = metadata.get("versions") or {}
+    version = container.get("format_version")
+    if version not in READABLE_FORMAT_VERSIONS:
+        raise ModelVersionError(
+            f"{path}: model format {version} written by paysieve "
             f"{written.get('paysieve', '?')}; this paysieve {paysieve_version()} reads "
-            f"format {FORMAT_VERSION}"
+            f"formats {', '.join(map(str, READABLE_FORMAT_VERSIONS))}"
         )
-    model = payload.get("model")
+    model = _unpickle_model(container, path, written)
     if not isinstance(model, LineClassifier):
         raise ModelFileError(f"{path}: the file holds no paysieve line classifier")
-    return model, payload["metadata"]
+    if version >= 2 and written != library_versions():
+        _check_predicts_identically(model, container, path, written)
+    return model, metadata

@@ -16,6 +16,16 @@ SMALL_PARAMS = {"n_features": 2**14, "max_iter": 60, "inner_folds": 2}
 
 
 @pytest.fixture(scope="session")
+def one_openmp_thread():
+    """Many small predictions: on a busy machine, OpenMP threads spinning up for each
+    gradient-boosting predict call dominate the time; one thread avoids that."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return FIXTURES / "corpus"
 

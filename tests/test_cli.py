@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inference.cli import EXIT_INPUT, EXIT_MODEL, app
+from inference.cli import EXIT_INPUT, EXIT_MODEL, EXIT_NOT_FOUND, app
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).parents[1] / "examples" / "article.txt"
@@ -140,7 +140,7 @@ def test_bad_input_is_one_line_and_exit_2(small_model_path, payload, message):
 
 def test_missing_file_and_missing_model(tmp_path, small_model_path):
     result = run("clean", tmp_path / "nope.txt", "--model", small_model_path)
-    assert result.exit_code == EXIT_INPUT and "no such file" in result.output
+    assert result.exit_code == EXIT_NOT_FOUND and "no such file" in result.output
     result = run("clean", EXAMPLE, "--model", tmp_path / "nope.joblib")
     assert result.exit_code == EXIT_MODEL and "model file not found" in result.output
 

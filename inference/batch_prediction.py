@@ -1,0 +1,91 @@
+"""Predicting a stream of input documents batch by batch, in input order.
+
+``document_batches`` cuts the stream into batches of bounded size; ``predict_batch`` labels
+one batch with a Detector in a single call; ``predict_in_order`` pairs every batch with its
+predictions. The prediction step is a function from an iterator of batches to an iterator
+of prediction lists (default: ``predict_batch`` on each, in this process), so a process
+pool's ordered ``imap`` can be swapped in without touching reading or writing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+
+from inference.detector import Detector, DocumentPrediction, split_text
+from inference.documents_io import InputDocument
+
+BATCH_DOCUMENTS = 2_000
+BATCH_CHARS = 4_000_000
+
+Batch = list[InputDocument]
+BatchPredictor = Callable[[Iterable[Batch]], Iterable[list[DocumentPrediction]]]
+
+
+def _chars(doc: InputDocument) -> int:
+    if doc.text is not None:
+        return len(doc.text)
+    return sum(map(len, doc.lines or ()))
+
+
+def document_batches(
+    documents: Iterable[InputDocument],
+    max_documents: int | None = None,
+    max_chars: int | None = None,
+) -> Iterator[Batch]:
+    """Consecutive batches of at most ``max_documents`` documents and about ``max_chars``
+    characters (a bigger document is a batch of its own); defaults ``BATCH_DOCUMENTS``,
+    ``BATCH_CHARS``."""
+    max_documents = max_documents or BATCH_DOCUMENTS
+    max_chars = max_chars or BATCH_CHARS
+    batch: Batch = []
+    chars = 0
+    for doc in documents:
+        size = _chars(doc)
+        if batch and (len(batch) >= max_documents or chars + size > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(doc)
+        chars += size
+    if batch:
+        yield batch
+
+
+def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:
+    """Predictions for one batch of documents, in order, in one vectorised call.
+
+    Text documents keep their line breaks (so ``text`` is the kept lines byte for byte).
+    """
+    split = [split_text(d.text) if d.field == "text" else (d.lines, None) for d in batch]
+    raw = detector.predict_many(lines for lines, _ in split)
+    return [
+        DocumentPrediction(
+            tuple(lines), pred.scores, pred.threshold, None if ends is None else tuple(ends)
+        )
+        for pred, (lines, ends) in zip(raw, split)
+    ]
+
+
+def predict_in_order(
+    batches: Iterable[Batch], predict_batches: BatchPredictor
+) -> Iterator[tuple[Batch, list[DocumentPrediction]]]:
+    """(batch, its predictions) for every batch, in input order.
+
+    ``predict_batches`` maps an iterator of batches to their predictions in the same
+    order, e.g. ``lambda bs: (predict_batch(detector, b) for b in bs)`` or a process
+    pool's ``imap``.
+    """
+    pending: deque[Batch] = deque()
+
+    def fed() -> Iterator[Batch]:
+        for batch in batches:
+            pending.append(batch)
+            yield batch
+
+    for predictions in predict_batches(fed()):
+        yield pending.popleft(), predictions
+
+
+def in_process(detector: Detector) -> BatchPredictor:
+    """The default batch predictor: ``predict_batch`` with ``detector``, one batch at a time."""
+    return lambda batches: (predict_batch(detector, batch) for batch in batches)

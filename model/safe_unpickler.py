@@ -1,0 +1,132 @@
+"""Loading joblib data without running code from it: an allowlist of the globals a model needs.
+
+A joblib file is a pickle, and unpickling an untrusted pickle can call any importable
+function (``os.system``, ``builtins.eval``...). Here every global the pickle asks for is
+checked against ``ALLOWED_GLOBALS``, the numpy / scikit-learn / paysieve classes that a
+paysieve model is made of; anything else stops the load with an ``UnsafeModelError``
+naming the refused ``module.name``. When the model gains a class, add it to
+``ALLOWED_GLOBALS`` (and only classes and constructors that build plain data).
+
+Joblib's array wrapper is kept (arrays load from their raw bytes, without pickle calls),
+and joblib's own ``NumpyUnpickler`` routes nested object-array pickles through the same
+``find_class``, so the check covers them too.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from typing import Any
+
+from joblib.numpy_pickle import NumpyUnpickler
+
+from model.errors import ModelFileError, UnsafeModelError
+
+# Every (module, name) a paysieve model file may reference. Kept in this one place.
+ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
+    {
+        # joblib's placeholder for arrays stored as raw bytes
+        ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+        # numpy arrays, dtypes and scalars (numpy 2 names, then numpy 1 names)
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+        ("numpy", "float64"),
+        ("numpy", "float32"),
+        ("numpy", "int64"),
+        ("numpy", "int32"),
+        ("numpy", "bool_"),
+        ("numpy", "str_"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"),
+        # the random state scikit-learn estimators keep
+        ("numpy.random._pcg64", "PCG64"),
+        ("numpy.random._mt19937", "MT19937"),
+        ("numpy.random._pickle", "__bit_generator_ctor"),
+        ("numpy.random._pickle", "__generator_ctor"),
+        ("numpy.random._pickle", "__randomstate_ctor"),
+        ("numpy.random.bit_generator", "SeedSequence"),
+        ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
+        # scikit-learn estimators and their fitted parts
+        ("sklearn._loss._loss", "CyHalfBinomialLoss"),
+        ("sklearn._loss.link", "Interval"),
+        ("sklearn._loss.link", "LogitLink"),
+        ("sklearn._loss.loss", "HalfBinomialLoss"),
+        ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),
+        (
+            "sklearn.ensemble._hist_gradient_boosting.gradient_boosting",
+            "HistGradientBoostingClassifier",
+        ),
+        ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),
+        ("sklearn.feature_extraction._hash", "FeatureHasher"),
+        ("sklearn.isotonic", "IsotonicRegression"),
+        ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),
+        ("sklearn.preprocessing._label", "LabelEncoder"),
+        # paysieve's own classes
+        ("model.line_classifier", "LineClassifier"),
+        ("model.line_features", "LineFeaturizer"),
+        # plain containers some pickles spell as globals
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "slice"),
+        ("builtins", "complex"),
+        ("collections", "OrderedDict"),
+    }
+)
+
+# joblib writes zlib streams (compress=1..9) or plain pickles (compress=0).
+ZLIB_PREFIX = b"\x78"
+PICKLE_PREFIX = b"\x80"
+MAX_UNCOMPRESSED_BYTES = 2**31  # a decompression bomb stops here
+
+
+class RestrictedUnpickler(NumpyUnpickler):
+    """joblib's unpickler that resolves only the globals in ``allowed``."""
+
+    def __init__(self, file_handle: io.BufferedIOBase, allowed: frozenset[tuple[str, str]]):
+        super().__init__("", file_handle, ensure_native_byte_order=True)
+        self.allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.allowed:
+            raise UnsafeModelError(
+                f"refused to load global {module}.{name}: not on the model allowlist "
+                "(ALLOWED_GLOBALS in model/safe_unpickler.py)",
+                (module, name),
+            )
+        return super().find_class(module, name)
+
+
+def joblib_pickle_bytes(data: bytes) -> bytes:
+    """The pickle stream inside joblib file data (zlib-compressed or plain)."""
+    if data[:1] == PICKLE_PREFIX:
+        return data
+    if data[:1] != ZLIB_PREFIX:
+        raise ModelFileError("not a joblib file (neither zlib-compressed nor a pickle)")
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(data, MAX_UNCOMPRESSED_BYTES)
+    except zlib.error as exc:
+        raise ModelFileError(f"damaged compressed data ({exc})") from None
+    if inflater.unconsumed_tail:
+        raise ModelFileError(f"uncompresses to more than {MAX_UNCOMPRESSED_BYTES} bytes")
+    if not inflater.eof:
+        raise ModelFileError("truncated (the compressed data ends early)")
+    return raw
+
+
+def safe_loads(data: bytes, allowed: frozenset[tuple[str, str]] = ALLOWED_GLOBALS) -> Any:
+    """The object in joblib file ``data``, unpickled without resolving any global outside
+    ``allowed``. Raises UnsafeModelError for a refused global, ModelFileError otherwise."""
+    stream = io.BytesIO(joblib_pickle_bytes(data))
+    try:
+        return RestrictedUnpickler(stream, allowed).load()
+    except ModelFileError:
+        raise
+    except MemoryError:
+        raise ModelFileError("damaged (asks for more memory than is available)") from None
+    except Exception as exc:  # a damaged pickle raises almost any type
+        raise ModelFileError(f"damaged or truncated ({type(exc).__name__}: {exc})") from None
