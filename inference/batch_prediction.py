@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from inference.detector import Detector, DocumentPrediction, split_text
 from inference.documents_io import InputDocument
@@ -59,10 +60,8 @@ def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:
     split = [split_text(d.text) if d.field == "text" else (d.lines, None) for d in batch]
     raw = detector.predict_many(lines for lines, _ in split)
     return [
-        DocumentPrediction(
-            tuple(lines), pred.scores, pred.threshold, None if ends is None else tuple(ends)
-        )
-        for pred, (lines, ends) in zip(raw, split)
+        pred if ends is None else replace(pred, endings=tuple(ends))
+        for pred, (_, ends) in zip(raw, split)
     ]
 
 

@@ -160,7 +160,7 @@ def _stream(
     file: str,
     target: str | None,
     options: dict,
-    make_writer: Callable[[object], Writer],
+    make_writer: Callable[[object, object], Writer],
 ) -> int:
     """Read ``file`` in batches, predict each, write with the writer; return the exit code."""
     from inference.batch_prediction import document_batches, in_process, predict_in_order
@@ -176,7 +176,7 @@ def _stream(
             open_output(target) as out,
             progress_bar(reader.source.size, options["quiet"]) as bar,
         ):
-            write = make_writer(reader)
+            write = make_writer(reader, detector)
             records = lines = 0
             for batch, preds in predict_in_order(document_batches(reader), in_process(detector)):
                 write(out, batch, preds)
@@ -184,6 +184,26 @@ def _stream(
                 lines += sum(map(len, preds))
                 bar.update(records, lines, reader.position())
         return _report(reader.stats, skipping, options["allow_skips"])
+
+
+def _kinds_option(
+    drop: str | None, keep: str | None, known: tuple[str, ...]
+) -> tuple[set[str] | None, set[str] | None]:
+    """The --drop / --keep kind sets, checked against the model's kinds."""
+    from model.errors import InputError
+
+    if drop is not None and keep is not None:
+        raise InputError("use either --drop or --keep, not both")
+    chosen = []
+    for value in (drop, keep):
+        names = None if value is None else {k.strip() for k in value.split(",") if k.strip()}
+        unknown = sorted((names or set()) - set(known))
+        if unknown:
+            raise InputError(
+                f"unknown kind {', '.join(unknown)} (this model's kinds: {', '.join(known)})"
+            )
+        chosen.append(names)
+    return chosen[0], chosen[1]
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -195,6 +215,14 @@ def clean(
     ),
     model: Path | None = ModelOpt,
     threshold: float | None = ThresholdOpt,
+    drop: str | None = typer.Option(
+        None,
+        "--drop",
+        help="Remove only boilerplate of these kinds, comma-separated (e.g. paywall,pricing).",
+    ),
+    keep: str | None = typer.Option(
+        None, "--keep", help="Remove all boilerplate except these kinds, comma-separated."
+    ),
     input_format: str = InputFormatOpt,
     strict: bool = StrictOpt,
     on_error: OnError = OnErrorOpt,
@@ -205,24 +233,28 @@ def clean(
 
     Plain text: the kept lines, byte for byte with their line breaks (and the BOM, if the
     input had one). JSON Lines records get the cleaned article in "text" (and, for records
-    given as "lines", only the kept lines in "lines").
+    given as "lines", only the kept lines in "lines"). --drop / --keep choose which kinds
+    of boilerplate go (see `paysieve info` for the model's kinds).
     """
     options = locals()
 
-    def make_writer(reader) -> Writer:
+    def make_writer(reader, detector) -> Writer:
         from inference.documents_io import BOM, cleaned_record
 
         state = {"first": True}
+        drop_kinds, keep_kinds = _kinds_option(drop, keep, detector.kinds)
 
         def write(out: IO[str], batch: list, preds: list) -> None:
             if not reader.is_jsonl:
                 if state["first"] and reader.stats.bom:
                     out.write(BOM)
                 state["first"] = False
-                out.writelines(pred.text for pred in preds)
+                out.writelines(pred.cleaned(drop_kinds, keep_kinds) for pred in preds)
                 return
             for doc, pred in zip(batch, preds):
-                record = cleaned_record(doc, pred.kept_lines, pred.text)
+                gone = pred.removed(drop_kinds, keep_kinds)
+                kept = [line for line, g in zip(pred.lines, gone) if not g]
+                record = cleaned_record(doc, kept, pred.cleaned(drop_kinds, keep_kinds))
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
         return write
@@ -248,29 +280,36 @@ def predict(
     allow_skips: bool = AllowSkipsOpt,
     quiet: bool = QuietOpt,
 ) -> None:
-    """Show every line's label and boilerplate probability.
+    """Show every line's label, boilerplate probability and boilerplate kind.
 
-    text: one line per input line, removed lines marked (and coloured on a terminal);
-    tsv: doc, line, label, score, text; jsonl: the records with "labels" and "scores"
-    added (plain-text input gives one record with "lines", "labels", "scores", one per
-    segment of a very long text).
+    text: one line per input line, removed lines marked with their kind (and coloured on a
+    terminal); tsv: doc, line, label, score, kind, text; jsonl: the records with "labels",
+    "scores", "kinds" (null for content) and "paywall" ({"detected", "probability",
+    "truncated"}) added (plain-text input gives one record with "lines" and those fields,
+    one per segment of a very long text).
     """
     options = locals()
     use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
 
-    def make_writer(reader) -> Writer:
+    def make_writer(reader, detector) -> Writer:
         from inference.documents_io import predicted_record
 
         state = {"n": 0}
 
         def write(out: IO[str], batch: list, preds: list) -> None:
             if fmt is PredictFormat.tsv and state["n"] == 0:
-                out.write("doc\tline\tlabel\tscore\ttext\n")
+                out.write("doc\tline\tlabel\tscore\tkind\ttext\n")
             for doc, pred in zip(batch, preds):
                 n = state["n"]
                 state["n"] += 1
                 if fmt is PredictFormat.jsonl:
-                    record = predicted_record(doc, pred.labels, pred.scores.tolist())
+                    record = predicted_record(
+                        doc,
+                        pred.labels,
+                        pred.scores.tolist(),
+                        pred.kinds,
+                        pred.paywall.as_dict() if pred.paywall else None,
+                    )
                     if doc.record is None:
                         record["lines"] = list(pred.lines)
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -281,7 +320,10 @@ def predict(
                 for i, line in enumerate(pred):
                     if fmt is PredictFormat.tsv:
                         safe = line.text.replace("\\", "\\\\").replace("\t", "\\t")
-                        out.write(f"{doc_id}\t{i}\t{line.label}\t{line.score:.4f}\t{safe}\n")
+                        kind = line.kind or ""
+                        out.write(
+                            f"{doc_id}\t{i}\t{line.label}\t{line.score:.4f}\t{kind}\t{safe}\n"
+                        )
                     else:
                         out.write(_text_row(line, use_color) + "\n")
 
@@ -292,9 +334,73 @@ def predict(
         raise typer.Exit(code)
 
 
+@app.command(epilog=EXIT_CODES_HELP)
+def inspect(
+    file: str = FileArg,
+    output: str | None = OutputOpt,
+    model: Path | None = ModelOpt,
+    threshold: float | None = ThresholdOpt,
+    input_format: str = InputFormatOpt,
+    color: bool | None = typer.Option(
+        None, "--color/--no-color", help="Colour the line view (default: on a terminal)."
+    ),
+    strict: bool = StrictOpt,
+    on_error: OnError = OnErrorOpt,
+    allow_skips: bool = AllowSkipsOpt,
+    quiet: bool = QuietOpt,
+) -> None:
+    """A short report per document: the paywall verdict (detected, probability, truncated),
+    the share of boilerplate and its kinds, then every line with its label and kind."""
+    options = locals()
+    use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
+
+    def make_writer(reader, detector) -> Writer:
+        state = {"n": 0}
+
+        def write(out: IO[str], batch: list, preds: list) -> None:
+            for doc, pred in zip(batch, preds):
+                name = (doc.record or {}).get("id", state["n"]) if reader.is_jsonl else file
+                state["n"] += 1
+                out.write(_inspect_report(str(name), pred) + "\n")
+                out.writelines(_text_row(line, use_color) + "\n" for line in pred)
+                out.write("\n")
+
+        return write
+
+    code = _run(lambda: _stream(file, output, options, make_writer))
+    if code:
+        raise typer.Exit(code)
+
+
+def _inspect_report(name: str, pred) -> str:
+    from collections import Counter
+
+    n = len(pred)
+    removed = int(pred.is_boilerplate.sum())
+    verdict = pred.paywall
+    if verdict is None:
+        wall = "paywall: unknown (this model has no kind model)"
+    elif verdict.detected:
+        cut = "truncated" if verdict.truncated else "not truncated"
+        wall = f"paywall: DETECTED (p={verdict.probability:.2f}), article {cut}"
+    else:
+        wall = f"paywall: not detected (p={verdict.probability:.2f})"
+    kinds = Counter(k for k in pred.kinds if k)
+    return "\n".join(
+        [
+            f"== {name}",
+            wall,
+            f"lines: {n}, boilerplate {removed} ({removed / max(n, 1):.0%}), "
+            f"content kept {n - removed}",
+            "kinds: " + (", ".join(f"{k} {c}" for k, c in kinds.most_common()) or "-"),
+            "--",
+        ]
+    )
+
+
 def _text_row(line, use_color: bool) -> str:
     mark = "-" if line.label == "boilerplate" else "+"
-    row = f"{mark} {line.score:.2f}  {line.text}"
+    row = f"{mark} {line.score:.2f} {line.kind or '':<12} {line.text}"
     if not use_color:
         return row
     if line.label == "boilerplate":
@@ -372,6 +478,12 @@ def evaluate(
     part: str = typer.Option("heldout", help="For corpus folders: heldout, train or all."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     errors: int = typer.Option(0, min=0, help="Also list the N pages with the most errors."),
+    plot: Path | None = typer.Option(
+        None,
+        "--plot",
+        help="Also draw the precision-recall curve (threshold marked) and the calibration "
+        "curve of the boilerplate score to this PNG (needs paysieve[plot]).",
+    ),
 ) -> None:
     """Score a model on labelled data: precision/recall/F1 of both classes, accuracy,
     confusion matrix (null labels ignored)."""
@@ -382,12 +494,31 @@ def evaluate(
         from training.fit import load_input
 
         detector = Detector(model, threshold)
-        report, pages = {}, []
+        report, pages, labels, scores = {}, [], [], []
         for path in data:
             docs = load_input(path, part=part).documents
             metrics, preds = evaluate_documents(detector, docs)
             report[str(path)] = metrics
             pages += worst_pages(docs, preds, errors, detector.threshold) if errors else []
+            labels += [d.labels for d in docs]
+            scores += preds
+        if plot is not None:
+            import numpy as np
+
+            from model.errors import InputError
+
+            if not labels:
+                raise InputError("no labelled documents to plot")
+
+            from training.evaluation_plot import plot_scores
+
+            plot_scores(
+                np.concatenate(labels),
+                np.concatenate(scores),
+                detector.threshold,
+                plot,
+                title=", ".join(p.name for p in data),
+            )
         if as_json:
             typer.echo(json.dumps(report, indent=2))
         else:

@@ -169,6 +169,11 @@ class Detector:
             raise InputError(f"threshold must be between 0 and 1, got {threshold}")
         self.threshold = float(self.model.threshold_ if threshold is None else threshold)
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The boilerplate kinds this model names (empty without a kind model)."""
+        return tuple(str(k) for k in getattr(self.model, "kind_classes_", ()))
+
     def predict_many(self, documents: Iterable[Sequence[str]]) -> list[DocumentPrediction]:
         """Predictions for many documents (lists of lines), vectorised in one pass."""
         docs = []
@@ -182,7 +187,7 @@ class Detector:
         model_docs = [
             [model_view(line) for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)
         ]
-        kind_names = [str(k) for k in getattr(self.model, "kind_classes_", ())]
+        kind_names = list(self.kinds)
         results = []
         for doc, bl, out in zip(docs, blank, self.model.score_documents(model_docs)):
             scores = np.empty(len(doc))

@@ -401,10 +401,21 @@ def open_text_writer(binary: IO[bytes]) -> Iterator[IO[str]]:
         wrapper.detach()
 
 
-def predicted_record(doc: InputDocument, labels: list[str], scores: list[float]) -> dict:
-    """The input record with per-line ``labels`` and ``scores`` (probability of boilerplate)."""
+def predicted_record(
+    doc: InputDocument,
+    labels: list[str],
+    scores: list[float],
+    kinds: list[str | None] | None = None,
+    paywall: dict | None = None,
+) -> dict:
+    """The input record with per-line ``labels``, ``scores`` (probability of boilerplate)
+    and, when the model has a kind model, ``kinds`` and the document's ``paywall`` verdict."""
     base = doc.record if doc.record is not None else {"lines": doc.lines}
-    return {**base, "labels": labels, "scores": [round(s, 4) for s in scores]}
+    record = {**base, "labels": labels, "scores": [round(s, 4) for s in scores]}
+    if kinds is not None and paywall is not None:
+        record["kinds"] = kinds
+        record["paywall"] = paywall
+    return record
 
 
 def cleaned_record(doc: InputDocument, kept_lines: list[str], cleaned_text: str) -> dict:

@@ -61,13 +61,13 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
             "HistGradientBoostingClassifier",
         ),
         ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),
-        ("sklearn.feature_extraction._hash", "FeatureHasher"),
         ("sklearn.isotonic", "IsotonicRegression"),
         ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),
         ("sklearn.preprocessing._label", "LabelEncoder"),
         # paysieve's own classes
         ("model.line_classifier", "LineClassifier"),
         ("model.line_features", "LineFeaturizer"),
+        ("model.token_hashing", "TokenHasher"),
         # plain containers some pickles spell as globals
         ("builtins", "set"),
         ("builtins", "frozenset"),

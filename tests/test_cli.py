@@ -70,11 +70,19 @@ def test_predict_formats_on_plain_text(small_model_path, fmt):
         assert record["lines"] == TEXT.splitlines()
         assert len(record["labels"]) == len(record["scores"]) == n
         assert record["labels"][-1] == "boilerplate"
+        assert len(record["kinds"]) == n
+        assert [k is None for k in record["kinds"]] == [
+            lab == "content" for lab in record["labels"]
+        ]
+        assert record["kinds"][2] == "paywall"
+        assert record["paywall"]["detected"] is True
+        assert set(record["paywall"]) == {"detected", "probability", "truncated"}
     elif fmt == "tsv":
         rows = result.output.splitlines()
-        assert rows[0] == "doc\tline\tlabel\tscore\ttext"
+        assert rows[0] == "doc\tline\tlabel\tscore\tkind\ttext"
         assert len(rows) == n + 1
         assert rows[-1].split("\t")[2] == "boilerplate"
+        assert rows[3].split("\t")[4] == "paywall" and rows[1].split("\t")[4] == ""
     else:
         rows = result.output.splitlines()
         assert len(rows) == n
@@ -165,8 +173,51 @@ def test_train_evaluate_info_round_trip(tmp_path, corpus_dir, benchmark_file):
     assert result.exit_code == 0, result.output
     assert "C-F1" in result.output and "confusion" in result.output
 
+    plot = tmp_path / "curves.png"
+    result = run("evaluate", benchmark_file, "--model", model, "--plot", plot)
+    assert result.exit_code == 0, result.output
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
     result = run("info", "--model", model)
     assert result.exit_code == 0, result.output
     assert "threshold" in result.output and "sha256" in result.output
     result = run("info", "--model", model, "--json")
     assert json.loads(result.output)["compose"]["copies"] == 3
+
+
+NAV = "Home\nNews\nSport\n"
+
+
+def test_clean_drop_and_keep_choose_the_kinds_removed(small_model_path):
+    page = NAV + TEXT
+    dropped = run("clean", "-", "--drop", "paywall,pricing", "-m", small_model_path, input=page)
+    assert dropped.exit_code == 0, dropped.output
+    assert dropped.output.startswith(NAV) and "Subscribe now" not in dropped.output
+    kept = run("clean", "-", "--keep", "navigation", "-m", small_model_path, input=page)
+    assert kept.exit_code == 0 and kept.output.startswith(NAV)
+    assert "subscribers only" not in kept.output
+    default = run("clean", "-", "-m", small_model_path, input=page)
+    assert not default.output.startswith("Home")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--drop", "paywall", "--keep", "navigation"], "either --drop or --keep"),
+        (["--drop", "paywal"], "unknown kind paywal"),
+    ],
+)
+def test_bad_kind_options_are_input_errors(small_model_path, args, message):
+    result = run("clean", "-", *args, "-m", small_model_path, input=TEXT)
+    assert result.exit_code == EXIT_INPUT
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_inspect_reports_the_paywall_verdict_and_kinds(small_model_path):
+    teaser = TEXT.splitlines()[0] + "\n" + "\n".join(TEXT.splitlines()[2:]) + "\n"
+    result = run("inspect", "-", "-m", small_model_path, input=teaser)
+    assert result.exit_code == 0, result.output
+    assert "paywall: DETECTED" in result.output and "article truncated" in result.output
+    assert "kinds: " in result.output and "pricing" in result.output
+    free = run("inspect", "-", "-m", small_model_path, input=TEXT.splitlines()[0] + "\n")
+    assert "paywall: not detected" in free.output
