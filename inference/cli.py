@@ -36,7 +36,7 @@ ThresholdOpt = typer.Option(
     help="Boilerplate-probability threshold (default: the model's). Higher keeps more lines.",
 )
 InputFormatOpt = typer.Option(
-    "auto", "--input-format", help="auto (by name/content), text or jsonl."
+    "auto", "--input-format", help="auto (by name/content), text, jsonl or html."
 )
 OutputOpt = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")
 
@@ -88,8 +88,8 @@ def _predict(path: str, model: Path | None, threshold: float | None, input_forma
 
     docs, jsonl = read_documents(path, input_format)
     detector = Detector(model, threshold)
-    by_lines = [i for i, d in enumerate(docs) if d.field == "lines"]
-    by_text = [i for i, d in enumerate(docs) if d.field == "text"]
+    by_lines = [i for i, d in enumerate(docs) if d.lines is not None]
+    by_text = [i for i, d in enumerate(docs) if d.lines is None]
     preds: list = [None] * len(docs)
     for i, p in zip(by_lines, detector.predict_many(docs[i].lines for i in by_lines)):
         preds[i] = p
@@ -101,7 +101,7 @@ def _predict(path: str, model: Path | None, threshold: float | None, input_forma
 @app.command()
 def clean(
     file: str = typer.Argument(
-        ..., help="Input file: plain text or JSON Lines (.gz ok); - for stdin."
+        ..., help="Input file: plain text, HTML or JSON Lines (.gz ok); - for stdin."
     ),
     output: str | None = OutputOpt,
     model: Path | None = ModelOpt,
@@ -133,7 +133,7 @@ def clean(
 @app.command()
 def predict(
     file: str = typer.Argument(
-        ..., help="Input file: plain text or JSON Lines (.gz ok); - for stdin."
+        ..., help="Input file: plain text, HTML or JSON Lines (.gz ok); - for stdin."
     ),
     fmt: PredictFormat = typer.Option(PredictFormat.text, "--format", "-f", help="Output format."),
     output: str | None = OutputOpt,

@@ -1,7 +1,9 @@
 """Reading prediction input (plain text or JSON Lines, optionally gzipped) and writing output.
 
-Plain text is one document, one line per line. A JSON Lines corpus holds one document per
-record, as ``lines`` (a list of strings) or ``text`` (a string); every other field is kept.
+Plain text is one document, one line per line; an HTML page is one document, one line per
+block element (``inference.html_lines``). A JSON Lines corpus holds one document per record,
+as ``lines`` (a list of strings), ``text`` (a string) or, failing both, ``html`` (the page
+source); every other field is kept.
 Input is read and validated whole before anything is written, and files are written to a
 temporary file that replaces the target only once complete.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from inference.html_lines import html_lines, looks_like_html
 from model.atomic_file import AtomicFile
 from model.errors import InputError
 from model.json_records import iter_records
@@ -30,7 +33,7 @@ class InputDocument:
     """One input document: its record (JSON Lines) or None (plain text), and its lines."""
 
     record: dict | None
-    field: str  # "lines" or "text"
+    field: str  # "lines", "text" or "html" (lines made from the page source)
     lines: list[str] | None = None
     text: str | None = None
 
@@ -91,19 +94,24 @@ def parse_jsonl(text: str, name: str) -> list[InputDocument]:
             docs.append(InputDocument(record, "lines", lines=lines))
         elif isinstance(record.get("text"), str):
             docs.append(InputDocument(record, "text", text=record["text"]))
+        elif isinstance(record.get("html"), str):
+            docs.append(InputDocument(record, "html", lines=html_lines(record["html"])))
         else:
-            raise InputError(f"{where}: record has neither 'lines' (list) nor 'text' (string)")
+            raise InputError(f"{where}: record has no 'lines' (list), 'text' or 'html' (string)")
     return docs
 
 
 def read_documents(path: str, input_format: str = "auto") -> tuple[list[InputDocument], bool]:
     """(documents, is_jsonl) of one input file or stdin ("-")."""
-    if input_format not in ("auto", "text", "jsonl"):
+    if input_format not in ("auto", "text", "jsonl", "html"):
         raise InputError(f"unknown input format {input_format!r}")
-    text = decode(read_bytes(path))
+    data = read_bytes(path)
+    text = decode(data)
     name = "<stdin>" if path == "-" else path
     if is_jsonl(path, text, input_format):
         return parse_jsonl(text, name), True
+    if input_format == "html" or (input_format == "auto" and looks_like_html(data)):
+        return [InputDocument(None, "html", lines=html_lines(data))], False
     return [InputDocument(None, "text", text=text)], False
 
 
@@ -153,6 +161,8 @@ def open_text_writer(binary: IO[bytes]) -> Iterator[IO[str]]:
 def predicted_record(doc: InputDocument, labels: list[str], scores: list[float]) -> dict:
     """The input record with per-line ``labels`` and ``scores`` (probability of boilerplate)."""
     base = doc.record if doc.record is not None else {"lines": doc.lines}
+    if doc.field == "html":
+        base = {**base, "lines": doc.lines}
     return {**base, "labels": labels, "scores": [round(s, 4) for s in scores]}
 
 
