@@ -216,7 +216,7 @@ def fold_models(
         code.update(path.read_bytes())
     key = hashlib.sha256(
         json.dumps(
-            [fingerprint(args.corpus), fingerprint(dev_path), args.folds, args.inner_folds,
+            [fingerprint(args.corpus), fingerprint(dev_path), fold.tolist(), args.inner_folds,
              code.hexdigest()]
         ).encode()
     ).hexdigest()[:16]  # fmt: skip
@@ -234,7 +234,7 @@ def fold_models(
             for rec, f in zip(records, fold):
                 if f != k:
                     fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        log(f"fold {k}: training {model} (pages of {int((fold != k).sum())} other-fold pages)")
+        log(f"fold {k}: training {model} on the corpus and {int((fold != k).sum())} dev pages")
         subprocess.run(
             paysieve_command()
             + ["train", str(args.corpus), str(train_file), "-o", str(model)]
@@ -427,11 +427,10 @@ def main() -> None:
     if args.model:
         fold = np.zeros(len(records), dtype=np.int64)
         models = {0: args.model}
-        model_note = f"`{args.model}` for every page (it may have seen some of them)"
+        model_note = f"`{args.model}` for every page (scores are in-sample if it saw them)"
     else:
-        all_records = records
-        fold = fold_of_pages(all_records, args.folds)
-        models = fold_models(args, dev_path, all_records, fold, log)
+        fold = fold_of_pages(records, args.folds)
+        models = fold_models(args, dev_path, records, fold, log)
         model_note = (
             f"{len(models)} site-grouped fold models: each page cleaned by a model trained "
             f"(`paysieve train {args.corpus.name} <dev pages of the other folds> --folds "
