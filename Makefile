@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint model benchmark clean
+.PHONY: demo test lint model benchmark extraction-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ model: $(STAMP)
 ## benchmark: site-grouped cross-validated scores on the benchmark files and views
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/dev_benchmark.py --bench $(BENCH)
+
+## extraction-benchmark: paysieve on the HTML vs trafilatura, readability, jusText, goose3,
+## newspaper4k (site-grouped fold models for paysieve, cached under /tmp/paysieve-folds)
+extraction-benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/extraction_benchmark.py --bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -47,12 +47,14 @@ ThresholdOpt = typer.Option(
     help="Boilerplate-probability threshold (default: the model's). Higher keeps more lines.",
 )
 InputFormatOpt = typer.Option(
-    "auto", "--input-format", help="auto (by name/content), text or jsonl."
+    "auto", "--input-format", help="auto (by name/content), text, jsonl or html."
 )
 OutputOpt = typer.Option(
     None, "--output", "-o", help="Write here (atomically) instead of stdout; .gz compresses."
 )
-FileArg = typer.Argument(..., help="Input file: plain text or JSON Lines (.gz ok); - for stdin.")
+FileArg = typer.Argument(
+    ..., help="Input file: plain text, HTML or JSON Lines (.gz ok); - for stdin."
+)
 StrictOpt = typer.Option(
     False, "--strict", help="Invalid UTF-8 is an error (file and byte offset), not replaced."
 )

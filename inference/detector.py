@@ -236,3 +236,20 @@ class Detector:
     def clean(self, text: str) -> str:
         """``text`` with its boilerplate lines removed."""
         return self.predict_text(text).text
+
+    def predict_html(self, page: str | bytes) -> DocumentPrediction:
+        """Predictions for the block lines of an HTML page (needs ``paysieve[html]``)."""
+        return self.predict_htmls([page])[0]
+
+    def predict_htmls(self, pages: Iterable[str | bytes]) -> list[DocumentPrediction]:
+        """Predictions for many HTML pages (source text or bytes), vectorised in one pass."""
+        from inference.html_lines import html_lines
+
+        pages = list(pages)
+        if not all(isinstance(p, (str, bytes)) for p in pages):
+            raise InputError("every HTML page must be a string or bytes")
+        return self.predict_many(html_lines(page) for page in pages)
+
+    def clean_html(self, page: str | bytes) -> str:
+        """The article text of an HTML page: its kept block lines, one per line."""
+        return self.predict_html(page).text

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from inference.html_lines import html_lines, looks_like_html
 from model.atomic_file import AtomicFile
 from model.errors import (
     InputError,
@@ -41,7 +42,7 @@ from model.json_records import parse_record
 
 GZIP_MAGIC = b"\x1f\x8b"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-INPUT_FORMATS = ("auto", "text", "jsonl")
+INPUT_FORMATS = ("auto", "text", "jsonl", "html")
 CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 16  # sniffed for binary data and the input format
 NOT_TEXT_INVALID_SHARE = 0.3  # a head with more invalid UTF-8 than this is binary
@@ -57,7 +58,7 @@ class InputDocument:
     """One input document: its record (JSON Lines) or None (plain text), and its lines."""
 
     record: dict | None
-    field: str  # "lines" or "text"
+    field: str  # "lines", "text" or "html" (lines made from the page source)
     lines: list[str] | None = None
     text: str | None = None
     where: str = ""  # "file:line" of a record, the file name for text
@@ -280,6 +281,9 @@ class DocumentReader:
         self.decoder = Utf8Decoder(self.source.name, strict, self.stats)
         head = self.source.head.decode("utf-8", "replace")
         self.is_jsonl = is_jsonl(path, head, input_format)
+        self.is_html = not self.is_jsonl and (
+            input_format == "html" or (input_format == "auto" and looks_like_html(self.source.head))
+        )
 
     def __enter__(self) -> DocumentReader:
         return self
@@ -288,7 +292,12 @@ class DocumentReader:
         self.source.close()
 
     def __iter__(self) -> Iterator[InputDocument]:
-        documents = self._records() if self.is_jsonl else self._text_segments()
+        if self.is_jsonl:
+            documents = self._records()
+        elif self.is_html:
+            documents = self._html_page()
+        else:
+            documents = self._text_segments()
         for doc in documents:
             self.stats.documents += 1
             yield doc
@@ -305,6 +314,11 @@ class DocumentReader:
                 segment, chars, emitted = [], 0, True
         if segment or not emitted:
             yield InputDocument(None, "text", text="".join(segment), where=self.source.name)
+
+    def _html_page(self) -> Iterator[InputDocument]:
+        """An HTML page is one document: its block lines (the page is read whole)."""
+        page = b"".join(self.source.chunks())
+        yield InputDocument(None, "html", lines=html_lines(page), where=self.source.name)
 
     def _decoded_chunks(self) -> Iterator[str]:
         for chunk in self.source.chunks():
@@ -339,7 +353,11 @@ def record_document(text: str, where: str) -> InputDocument:
         return InputDocument(record, "lines", lines=lines, where=where)
     if isinstance(record.get("text"), str):
         return InputDocument(record, "text", text=record["text"], where=where)
-    raise RecordError(f"{where}: record has neither 'lines' (list of strings) nor 'text' (string)")
+    if isinstance(record.get("html"), str):
+        return InputDocument(record, "html", lines=html_lines(record["html"]), where=where)
+    raise RecordError(
+        f"{where}: record has no 'lines' (list of strings), 'text' or 'html' (string)"
+    )
 
 
 def same_file(a: str, b: str) -> bool:
@@ -411,6 +429,8 @@ def predicted_record(
     """The input record with per-line ``labels``, ``scores`` (probability of boilerplate)
     and, when the model has a kind model, ``kinds`` and the document's ``paywall`` verdict."""
     base = doc.record if doc.record is not None else {"lines": doc.lines}
+    if doc.field == "html":
+        base = {**base, "lines": doc.lines}
     record = {**base, "labels": labels, "scores": [round(s, 4) for s in scores]}
     if kinds is not None and paywall is not None:
         record["kinds"] = kinds
