@@ -148,11 +148,11 @@ def test_gz_input_is_read_transparently_and_damaged_gz_is_an_error(m, tmp_path):
 
 BAD_RECORDS = [
     ("{broken", "not valid JSON"),
-    ('{"id": 7}', "neither 'lines'"),
+    ('{"id": 7}', "no 'lines'"),
     ('{"lines": ["a", 3]}', "'lines' must be a list of strings"),
     ('{"lines": ["a", null]}', "'lines' must be a list of strings"),
     ("null", "must be a JSON object"),
-    ('{"text": null}', "neither 'lines'"),
+    ('{"text": null}', "no 'lines'"),
     ("[1, 2]", "must be a JSON object"),
 ]
 

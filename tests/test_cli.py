@@ -130,7 +130,7 @@ def test_text_records_get_cleaned_text(small_model_path):
     ("payload", "message"),
     [
         (b'{"text": "ok"}\n{broken\n', "<stdin>:2: not valid JSON"),
-        (b'{"id": 1}\n', "no 'lines' (list), 'text' or 'html'"),
+        (b'{"id": 1}\n', "no 'lines' (list of strings), 'text' or 'html'"),
         (b'{"lines": ["a", null]}\n', "list of strings"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not text"),
     ],
