@@ -86,6 +86,8 @@ def main() -> None:
     parser.add_argument("--bench", type=Path, default=Path("../shared/benchmark"))
     parser.add_argument("--corpus", type=Path, default=Path("datasets/source"))
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=4, help="Composed documents per article.")
+    parser.add_argument("--seed", type=int, default=20261128, help="Seed for composing.")
     parser.add_argument("--real-weight", type=float, default=2.0)
     parser.add_argument(
         "--views",
@@ -96,6 +98,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--params", type=json.loads, default={}, help="JSON overrides, e.g. '{\"max_iter\": 100}'"
+    )
+    parser.add_argument(
+        "--plot", type=Path, default=None, help="PR and calibration curves of dev to this PNG."
     )
     parser.add_argument("--no-heldout", action="store_true", help="Skip the corpus held-out run.")
     parser.add_argument("--out", type=Path, default=None, help="Also write the tables here.")
@@ -108,7 +113,7 @@ def main() -> None:
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - started:6.0f}s] {msg}", file=sys.stderr)
 
-    corpus = load_input(args.corpus).documents
+    corpus = load_input(args.corpus, copies=args.copies, seed=args.seed).documents
     dev = read_labeled(args.bench / "dev.jsonl.gz")
     views = {name: read_labeled(args.bench / f"{name}.jsonl.gz") for name in VIEWS}
     extra = [d for name in VIEWS for d in views[name]]
@@ -138,6 +143,16 @@ def main() -> None:
         view_scores[name] = extra_p[at : at + len(views[name])]
         at += len(views[name])
 
+    if args.plot:
+        from training.evaluation_plot import plot_scores
+
+        plot_scores(
+            np.concatenate([d.labels for d in dev]),
+            np.concatenate(dev_scores),
+            th,
+            args.plot,
+            title="dev.jsonl.gz, site-grouped cross-validation",
+        )
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as fh:
             for name, ds, ss in [("dev", dev, dev_scores)] + [
