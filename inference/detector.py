@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import InputError
-from model.persistence import load_model
 
 CONTENT, BOILERPLATE = "content", "boilerplate"
 
@@ -107,6 +106,10 @@ class Detector:
     """
 
     def __init__(self, model_path: str | Path | None = None, threshold: float | None = None):
+        # Imported here: scikit-learn is only needed once a model is loaded, so that a
+        # process handing documents to workers (and receiving predictions) stays light.
+        from model.persistence import load_model
+
         self.model, self.metadata = load_model(model_path)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise InputError(f"threshold must be between 0 and 1, got {threshold}")
