@@ -47,7 +47,7 @@ def default_jobs() -> int:
 
 
 def batched(
-    items: Iterable[T], max_lines: int = 2000, lines_of: Callable[[T], int] = len
+    items: Iterable[T], max_lines: int = 5000, lines_of: Callable[[T], int] = len
 ) -> Iterator[list[T]]:
     """``items`` in consecutive batches of at most ``max_lines`` lines (``lines_of`` counts an
     item's lines; a longer item is a batch of its own).
