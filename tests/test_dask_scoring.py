@@ -120,7 +120,10 @@ def test_parquet_lines_columns_are_read_back_as_documents(client, small_model_pa
     assert list(got["clean_text"]) == list(local["clean_text"])
 
 
-def test_records_without_a_document_are_refused(small_model_path):
+def test_empty_partitions_and_records_without_a_document(small_model_path):
+    assert score_records([], small_model_path) == []
+    empty = score_frame(pd.DataFrame({"text": pd.Series([], dtype=object)}), small_model_path)
+    assert list(empty.columns) == ["text", "labels", "scores", "clean_text"] and empty.empty
     with pytest.raises(InputError, match="doc-x: record has neither"):
         score_records([{"id": "doc-x", "body": "no lines"}], small_model_path)
     with pytest.raises(InputError, match="no 'lines' or 'text' column"):
