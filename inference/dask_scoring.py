@@ -183,6 +183,11 @@ def _parse_records(lines_with_path: Iterable[tuple[str, str]]) -> list[dict]:
     return [record for record, _ in iter_records((line for line, _ in items), name)]
 
 
+def _part_name(index: int) -> str:
+    """Zero-padded part numbers, so that file names sort in input order."""
+    return f"{index:05d}"
+
+
 def score_corpus(
     source: str | list[str],
     output_dir: str,
@@ -224,7 +229,7 @@ def score_corpus(
     if partitions:
         records = records.repartition(npartitions=partitions)
     lines = score_bag(records, model_path, threshold).map(json.dumps, ensure_ascii=False)
-    lines.to_textfiles(str(Path(output_dir) / "part-*.jsonl.gz"))
+    lines.to_textfiles(str(Path(output_dir) / "part-*.jsonl.gz"), name_function=_part_name)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -257,4 +262,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main, not this __main__ copy: Dask pickles functions of
+    # __main__ by value, which would give every task its own model cache.
+    from inference.dask_scoring import main as module_main
+
+    module_main()

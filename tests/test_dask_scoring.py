@@ -1,5 +1,7 @@
 import gzip
 import json
+import subprocess
+import sys
 
 import dask
 import dask.bag as db
@@ -83,16 +85,9 @@ def test_bag_and_command_line_on_two_workers_match_one_process(client, small_mod
             for record in corpus[part * 10 : part * 10 + 10]:
                 fh.write(json.dumps(record) + "\n\n")
     out = tmp_path / "out"
-    dask_scoring.main(
-        [
-            str(source / "c*.jsonl.gz"),
-            str(out),
-            "--scheduler",
-            client.scheduler.address,
-            "--model",
-            str(small_model_path),
-        ]
-    )
+    command = [sys.executable, "-m", "inference.dask_scoring", str(source / "c*.jsonl.gz")]
+    command += [str(out), "--scheduler", client.scheduler.address]
+    subprocess.run([*command, "--model", str(small_model_path)], check=True)
     written = []
     for path in sorted(out.glob("part-*.jsonl.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
