@@ -1,22 +1,86 @@
-"""Prediction throughput of the default (or a given) model on a JSON Lines corpus.
-
-Times the library batch API (``Detector.predict_many`` over all pages at once) and the
-``paysieve predict --format jsonl`` command end to end (interpreter start, model load,
-JSON parsing and writing included), each best of ``--repeat`` runs.
+"""Prediction throughput of the default (or a given) model on a JSON Lines corpus, with
+the floor, the naive baseline and two peers timed on the same lines in the same run.
 
     python benchmarks/throughput.py ../shared/benchmark/dev.jsonl.gz [--model M] [--repeat 3]
+
+Timed, each best of ``--repeat`` runs, as lines per second over all lines of the corpus:
+
+- library: ``Detector.predict_many`` over all pages at once (model already loaded);
+- ``paysieve predict --format jsonl`` end to end (interpreter start, model load, JSON
+  parsing and writing to /dev/null included), plus ``--jobs N`` for each ``--jobs`` value
+  when the installed command has that option (checked with ``--help``);
+- floor: reading, parsing and writing the same JSON Lines with the standard library
+  (gzip + json), no classification, in this process;
+- naive baseline: scikit-learn ``HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4))``
+  ``transform`` alone on the lines;
+- peers (``benchmarks/peers.py``): the C4 line rules, and jusText on the lines (skipped
+  when jusText is not installed: ``pip install '.[bench]'``).
+
+Also: wall time of ``paysieve clean`` on one small file (interpreter start and model load
+included, best of ``--repeat``), and the library path's boilerplate F1 on the corpus labels.
+Everything runs with ``--threads`` OpenMP/BLAS threads per process (default 1: figures are
+per core; ``--jobs N`` is then N single-threaded processes). Writes
+``benchmarks/results/throughput.md`` and ``.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+from threadpoolctl import threadpool_limits
+
 from inference import Detector
-from training.labeled_data import read_labeled
+from training.labeled_data import open_text, read_labeled
+from training.metrics import line_scores
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from peers import c4_keep, justext_keep, justext_stoplist_name  # noqa: E402
+
+SMALL_FILE = HERE.parent / "examples" / "article.txt"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def best_time(action: Callable[[], object], repeat: int) -> float:
+    """The shortest wall time of ``repeat`` runs of ``action``, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def paysieve_command() -> list[str]:
+    """The installed ``paysieve`` script beside this interpreter, else ``python -m``."""
+    script = Path(sys.executable).with_name("paysieve")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "inference.cli"]
+
+
+def cli_has_option(command: str, option: str) -> bool:
+    """Whether ``paysieve COMMAND --help`` lists ``option``."""
+    result = subprocess.run(
+        [*paysieve_command(), command, "--help"], capture_output=True, text=True, check=True
+    )
+    return option in result.stdout
+
+
+def read_write_floor(corpus: Path) -> None:
+    """Read, parse, serialise and write every record with the standard library only."""
+    with open_text(corpus) as source, open(os.devnull, "w", encoding="utf-8") as sink:
+        for raw in source:
+            if raw.strip():
+                sink.write(json.dumps(json.loads(raw), ensure_ascii=False) + "\n")
 
 
 def main() -> None:
@@ -24,34 +88,149 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2], help="--jobs values")
+    parser.add_argument("--threads", type=int, default=1, help="OpenMP/BLAS threads")
+    parser.add_argument("--small-file", type=Path, default=SMALL_FILE)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "throughput")
     args = parser.parse_args()
 
-    docs = [d.lines for d in read_labeled(args.corpus)]
-    n_lines = sum(len(d) for d in docs)
+    env = {**os.environ, **{name: str(args.threads) for name in THREAD_VARIABLES}}
+    threadpool_limits(args.threads)
+    model_opt = ["--model", str(args.model)] if args.model else []
+    docs = list(read_labeled(args.corpus))
+    lines = [line for d in docs for line in d.lines]
+    n_lines = len(lines)
+    rows: list[dict] = []
+
+    def add(name: str, seconds: float, note: str = "") -> None:
+        rows.append({"name": name, "seconds": seconds, "lines_per_s": n_lines / seconds})
+        if note:
+            rows[-1]["note"] = note
+        print(f"{name}: {seconds:.2f} s, {n_lines / seconds:,.0f} lines/s", flush=True)
+
     started = time.perf_counter()
     detector = Detector(args.model)
     load_s = time.perf_counter() - started
-    best = float("inf")
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        detector.predict_many(docs)
-        best = min(best, time.perf_counter() - started)
-    print(f"corpus: {args.corpus} ({len(docs)} documents, {n_lines:,} lines)")
-    print(f"model load: {load_s:.2f} s")
-    print(f"library predict_many: {best:.2f} s, {n_lines / best:,.0f} lines/s")
+    predictions: list = []
 
-    cmd = [sys.executable, "-m", "inference.cli", "predict", "--format", "jsonl", str(args.corpus)]
-    if args.model:
-        cmd += ["--model", str(args.model)]
-    best_cli = float("inf")
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        best_cli = min(best_cli, time.perf_counter() - started)
-    print(
-        f"paysieve predict --format jsonl (end to end): {best_cli:.2f} s, "
-        f"{n_lines / best_cli:,.0f} lines/s"
+    def library_run() -> None:
+        predictions[:] = detector.predict_many(d.lines for d in docs)
+
+    add("library Detector.predict_many", best_time(library_run, args.repeat))
+    labels = np.concatenate([d.labels for d in docs])
+    predicted = np.concatenate([p.is_boilerplate for p in predictions]).astype(np.int64)
+    accuracy = line_scores(labels, predicted)
+
+    predict_cmd = [*paysieve_command(), "predict", "--format", "jsonl", str(args.corpus)]
+
+    def run(cmd: list[str]) -> None:
+        subprocess.run(cmd + model_opt, check=True, stdout=subprocess.DEVNULL, env=env)
+
+    add(
+        "paysieve predict --format jsonl (default options)",
+        best_time(lambda: run(predict_cmd), args.repeat),
     )
+    if cli_has_option("predict", "--jobs"):
+        for jobs in args.jobs:
+            cmd = [*predict_cmd, "--jobs", str(jobs)]
+            add(
+                f"paysieve predict --format jsonl --jobs {jobs}",
+                best_time(lambda c=cmd: run(c), args.repeat),
+            )
+    else:
+        print("paysieve predict has no --jobs option: skipped", flush=True)
+
+    add(
+        "floor: stdlib JSON Lines read + write",
+        best_time(lambda: read_write_floor(args.corpus), args.repeat),
+        "gzip + json, no classification, in process",
+    )
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4))
+    add(
+        "HashingVectorizer(char_wb, (2, 4)).transform",
+        best_time(lambda: vectorizer.transform(lines), args.repeat),
+        "naive baseline: features only, no model",
+    )
+    add("C4 line rules", best_time(lambda: [c4_keep(d.lines) for d in docs], args.repeat))
+    try:
+        import justext  # noqa: F401
+    except ImportError:
+        print("jusText not installed: skipped (pip install '.[bench]')", flush=True)
+    else:
+        add(
+            "jusText on lines",
+            best_time(
+                lambda: [
+                    justext_keep(d.lines, justext_stoplist_name(d.meta.get("lang"))) for d in docs
+                ],
+                args.repeat,
+            ),
+        )
+
+    clean_cmd = [*paysieve_command(), "clean", str(args.small_file), *model_opt]
+    startup_s = best_time(
+        lambda: subprocess.run(clean_cmd, check=True, stdout=subprocess.DEVNULL, env=env),
+        args.repeat,
+    )
+    print(f"start-up: paysieve clean {args.small_file.name}: {startup_s:.2f} s")
+
+    library = rows[0]["lines_per_s"]
+    naive = next(r["lines_per_s"] for r in rows if r["name"].startswith("HashingVectorizer"))
+    for row in rows:
+        row["vs_library"] = row["lines_per_s"] / library
+        row["vs_hashing_vectorizer"] = row["lines_per_s"] / naive
+    report = {
+        "corpus": str(args.corpus),
+        "documents": len(docs),
+        "lines": n_lines,
+        "model": str(args.model or "bundled default"),
+        "model_load_s": load_s,
+        "threads_per_process": args.threads,
+        "repeat": args.repeat,
+        "startup_clean_small_file_s": startup_s,
+        "small_file": str(args.small_file),
+        "boilerplate_f1": accuracy["boilerplate"]["f1"],
+        "content_f1": accuracy["content"]["f1"],
+        "rows": rows,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "load_average": os.getloadavg(),
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(report))
+    print(markdown(report))
+
+
+def markdown(report: dict) -> str:
+    """The report as a markdown table with its context."""
+    rows = [
+        f"Throughput on `{report['corpus']}` ({report['documents']} documents, "
+        f"{report['lines']:,} lines), {report['threads_per_process']} thread(s) per process, "
+        f"best of {report['repeat']}; {report['machine']}, load average "
+        f"{report['load_average'][0]:.1f} at {report['measured_at']}.",
+        "",
+        "| method | s | lines/s | vs library | vs HashingVectorizer |",
+        "|---|---|---|---|---|",
+    ]
+    for row in report["rows"]:
+        rows.append(
+            f"| {row['name']} | {row['seconds']:.2f} | {row['lines_per_s']:,.0f} | "
+            f"{row['vs_library']:.2f}x | {row['vs_hashing_vectorizer']:.2f}x |"
+        )
+    rows += [
+        "",
+        f"- model load: {report['model_load_s']:.2f} s; start-up, `paysieve clean` on "
+        f"`{Path(report['small_file']).name}` (interpreter start and model load included): "
+        f"{report['startup_clean_small_file_s']:.2f} s wall",
+        f"- library path on the corpus labels: boilerplate F1 {report['boilerplate_f1']:.3f}, "
+        f"content F1 {report['content_f1']:.3f}",
+        "",
+    ]
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import numpy as np
 
 from inference.paywall_verdict import PAYWALL_KIND, PaywallVerdict, paywall_verdict
 from model.errors import InputError
-from model.persistence import load_model
 
 CONTENT, BOILERPLATE = "content", "boilerplate"
 MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
@@ -164,6 +163,10 @@ class Detector:
     """
 
     def __init__(self, model_path: str | Path | None = None, threshold: float | None = None):
+        # Imported here: scikit-learn is only needed once a model is loaded, so that a
+        # process handing documents to workers (and receiving predictions) stays light.
+        from model.persistence import load_model
+
         self.model, self.metadata = load_model(model_path)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise InputError(f"threshold must be between 0 and 1, got {threshold}")
