@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 
-from inference.detector import Detector, DocumentPrediction, split_text
+from inference.detector import Detector, DocumentPrediction
 from inference.documents_io import InputDocument
 
 BATCH_DOCUMENTS = 2_000
@@ -57,12 +56,12 @@ def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:
 
     Text documents keep their line breaks (so ``text`` is the kept lines byte for byte).
     """
-    split = [split_text(d.text) if d.field == "text" else (d.lines, None) for d in batch]
-    raw = detector.predict_many(lines for lines, _ in split)
-    return [
-        pred if ends is None else replace(pred, endings=tuple(ends))
-        for pred, (_, ends) in zip(raw, split)
-    ]
+    return detector.predict_documents(model_inputs(batch))
+
+
+def model_inputs(batch: Batch) -> list[list[str] | str]:
+    """What the detector reads of each document: its text, or its lines."""
+    return [d.text if d.field == "text" else d.lines for d in batch]
 
 
 def predict_in_order(
@@ -88,3 +87,13 @@ def predict_in_order(
 def in_process(detector: Detector) -> BatchPredictor:
     """The default batch predictor: ``predict_batch`` with ``detector``, one batch at a time."""
     return lambda batches: (predict_batch(detector, batch) for batch in batches)
+
+
+def in_workers(model_path, threshold: float | None, jobs: int) -> BatchPredictor:
+    """A batch predictor that runs ``jobs`` worker processes (``inference.worker_pool``),
+    each loading the model once; only the documents' lines or texts are sent to them."""
+    from inference.worker_pool import predict_batches
+
+    return lambda batches: predict_batches(
+        (model_inputs(b) for b in batches), model_path, threshold, jobs
+    )

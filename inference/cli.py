@@ -7,6 +7,7 @@ through a temporary file renamed over the target only on success. Exit codes are
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import sys
@@ -59,6 +60,14 @@ StrictOpt = typer.Option(
     False, "--strict", help="Invalid UTF-8 is an error (file and byte offset), not replaced."
 )
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar on stderr.")
+JobsOpt = typer.Option(
+    None,
+    "--jobs",
+    "-j",
+    min=1,
+    help="Worker processes, each loading the model once (default: all cores; an input of "
+    "one batch runs in this process). Output order is input order.",
+)
 AllowSkipsOpt = typer.Option(
     False, "--allow-skips", help="Exit 0 even when --on-error skip skipped records."
 )
@@ -165,10 +174,16 @@ def _stream(
     make_writer: Callable[[object, object], Writer],
 ) -> int:
     """Read ``file`` in batches, predict each, write with the writer; return the exit code."""
-    from inference.batch_prediction import document_batches, in_process, predict_in_order
+    from inference.batch_prediction import (
+        document_batches,
+        in_process,
+        in_workers,
+        predict_in_order,
+    )
     from inference.detector import Detector
     from inference.documents_io import DocumentReader, open_output
     from inference.progress import progress_bar
+    from inference.worker_pool import default_jobs
 
     skipping = options["on_error"] is OnError.skip
     with DocumentReader(file, options["input_format"], options["strict"], skipping) as reader:
@@ -180,7 +195,16 @@ def _stream(
         ):
             write = make_writer(reader, detector)
             records = lines = 0
-            for batch, preds in predict_in_order(document_batches(reader), in_process(detector)):
+            batches = document_batches(reader)
+            # Worker processes pay off only when there is more than one batch to share.
+            ahead = list(itertools.islice(batches, 2))
+            jobs = options.get("jobs") or default_jobs()
+            predictor = (
+                in_workers(options["model"], options["threshold"], jobs)
+                if jobs > 1 and len(ahead) > 1
+                else in_process(detector)
+            )
+            for batch, preds in predict_in_order(itertools.chain(ahead, batches), predictor):
                 write(out, batch, preds)
                 records += len(batch)
                 lines += sum(map(len, preds))
@@ -230,6 +254,7 @@ def clean(
     on_error: OnError = OnErrorOpt,
     allow_skips: bool = AllowSkipsOpt,
     quiet: bool = QuietOpt,
+    jobs: int | None = JobsOpt,
 ) -> None:
     """Write the article with its boilerplate lines removed.
 
@@ -281,6 +306,7 @@ def predict(
     on_error: OnError = OnErrorOpt,
     allow_skips: bool = AllowSkipsOpt,
     quiet: bool = QuietOpt,
+    jobs: int | None = JobsOpt,
 ) -> None:
     """Show every line's label, boilerplate probability and boilerplate kind.
 
@@ -350,6 +376,7 @@ def inspect(
     on_error: OnError = OnErrorOpt,
     allow_skips: bool = AllowSkipsOpt,
     quiet: bool = QuietOpt,
+    jobs: int | None = JobsOpt,
 ) -> None:
     """A short report per document: the paywall verdict (detected, probability, truncated),
     the share of boilerplate and its kinds, then every line with its label and kind."""

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inference.detector import Detector, DocumentPrediction
-from inference.worker_pool import default_jobs, predict_batch
+from inference.worker_pool import default_jobs
 from model.errors import InputError
 from model.json_records import iter_records
 
@@ -112,7 +112,7 @@ def score_frame(
 
     field = _document_field(frame.columns, field)
     documents = [_document(v, field) for v in frame[field].tolist()]
-    predictions = predict_batch(cached_detector(model_path, threshold), documents)
+    predictions = cached_detector(model_path, threshold).predict_documents(documents)
     columns = {
         LABELS: [p.labels for p in predictions],
         SCORES: [p.scores.tolist() for p in predictions],
@@ -153,7 +153,7 @@ def score_records(
         else:
             name = record.get("id", "a record")
             raise InputError(f"{name}: record has neither 'lines' (list) nor 'text' (string)")
-    predictions = predict_batch(cached_detector(model_path, threshold), documents)
+    predictions = cached_detector(model_path, threshold).predict_documents(documents)
     return [
         {
             **record,

@@ -232,9 +232,19 @@ class Detector:
         texts = list(texts)
         if not all(isinstance(t, str) for t in texts):
             raise InputError("every text must be a string")
-        split = [split_text(t) for t in texts]
+        return self.predict_documents(texts)
+
+    def predict_documents(
+        self, documents: Iterable[Sequence[str] | str]
+    ) -> list[DocumentPrediction]:
+        """Predictions for a mix of documents, each a list of lines or a text (whose line
+        breaks are kept), vectorised in one pass, in input order."""
+        split = [split_text(d) if isinstance(d, str) else (d, None) for d in documents]
         results = self.predict_many(lines for lines, _ in split)
-        return [replace(r, endings=tuple(endings)) for r, (_, endings) in zip(results, split)]
+        return [
+            r if endings is None else replace(r, endings=tuple(endings))
+            for r, (_, endings) in zip(results, split)
+        ]
 
     def clean(self, text: str) -> str:
         """``text`` with its boilerplate lines removed."""

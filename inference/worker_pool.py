@@ -68,18 +68,6 @@ def batched(
         yield batch
 
 
-def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:
-    """Predictions for one batch of documents (lists of lines and/or texts), in its order."""
-    by_lines = [i for i, doc in enumerate(batch) if not isinstance(doc, str)]
-    by_text = [i for i, doc in enumerate(batch) if isinstance(doc, str)]
-    predictions: list = [None] * len(batch)
-    for i, p in zip(by_lines, detector.predict_many(batch[i] for i in by_lines)):
-        predictions[i] = p
-    for i, p in zip(by_text, detector.predict_texts(batch[i] for i in by_text)):
-        predictions[i] = p
-    return predictions
-
-
 def _load_worker_detector(model_path: str | Path | None, threshold: float | None) -> None:
     """Pool initializer: load the model once per worker, one thread per worker (OpenMP and
     BLAS pools of every worker would otherwise fight over the same cores); Ctrl-C is the
@@ -122,7 +110,7 @@ def _predict_in_worker(batch: Batch) -> list[DocumentPrediction]:
     if _worker_load_error is not None:
         raise _worker_load_error
     assert _worker_detector is not None
-    return predict_batch(_worker_detector, batch)
+    return _worker_detector.predict_documents(batch)
 
 
 def predict_batches(
@@ -147,7 +135,7 @@ def predict_batches(
     if jobs == 1:
         detector = Detector(model_path, threshold)
         for batch in batches:
-            yield predict_batch(detector, batch)
+            yield detector.predict_documents(batch)
         return
     in_flight = 2 * jobs if in_flight is None else in_flight
     if in_flight < 1:

@@ -221,3 +221,22 @@ def test_inspect_reports_the_paywall_verdict_and_kinds(small_model_path):
     assert "kinds: " in result.output and "pricing" in result.output
     free = run("inspect", "-", "-m", small_model_path, input=TEXT.splitlines()[0] + "\n")
     assert "paywall: not detected" in free.output
+
+
+def test_jobs_2_gives_the_same_output_in_the_same_order(tmp_path, small_model_path):
+    """More than one batch (2,000 documents each), so --jobs 2 really uses worker processes."""
+    lines = TEXT.splitlines()
+    path = tmp_path / "corpus.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(2_300):
+            fh.write(json.dumps({"id": i, "lines": lines[i % 3 :] + [f"Line {i}."]}) + "\n")
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = run(
+            "predict", path, "-f", "jsonl", "--jobs", jobs, "-o", out, "-m", small_model_path
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    assert [json.loads(x)["id"] for x in outputs[1].splitlines()] == list(range(2_300))

@@ -5,7 +5,7 @@ import pytest
 
 import inference.worker_pool as worker_pool
 from inference import Detector, InputError, ModelFileError
-from inference.worker_pool import batched, predict_batch, predict_batches
+from inference.worker_pool import batched, predict_batches
 
 ARTICLE = [
     "The central library reopened on Monday after six months of repairs.",
@@ -86,7 +86,7 @@ def test_one_job_runs_in_this_process(small_model_path, monkeypatch):
     batches = mixed_batches(3)
     detector = Detector(small_model_path)
     for batch, got in zip(batches, predict_batches(batches, small_model_path, jobs=1)):
-        assert_same(got, predict_batch(detector, batch))
+        assert_same(got, detector.predict_documents(batch))
 
 
 def test_errors_in_workers_reach_the_caller_and_stop_the_pool(small_model_path, tmp_path):
