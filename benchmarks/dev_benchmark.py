@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from report import write_report
 
 from model.line_classifier import LineClassifier
 from model.sequence_smoothing import transition_statistics
@@ -72,6 +73,21 @@ def _paywall(docs, scores, threshold) -> tuple[float, float, int, int]:
                 c_n += 1
                 c_removed += removed
     return bp_hit / max(bp_n, 1), c_removed / max(c_n, 1), bp_n, c_n
+
+
+def _peers():
+    """(name, doc -> keep flags) of the text-only peers that are installed."""
+    from peers import c4_keep, justext_keep, justext_stoplist_name
+
+    peers = [("C4 filter", lambda d: c4_keep(d.lines))]
+    if importlib.util.find_spec("justext") is not None:
+        peers.append(
+            (
+                "jusText on lines",
+                lambda d: justext_keep(d.lines, justext_stoplist_name(d.meta.get("lang"))),
+            )
+        )
+    return peers
 
 
 def _load_shingle(bench: Path):
@@ -178,6 +194,17 @@ def main() -> None:
         m = line_scores(*_flat([dev[i] for i in sel], [dev_scores[i] for i in sel], th))
         out.append(_row(f"dev: {source}", m))
 
+    out += ["", "Text-only peers on the same lines (no training; benchmarks/peers.py):", ""]
+    out += [HEADER, "|---|---|---|---|---|---|---|---|---|"]
+    for name, ds in [("dev", dev), ("dev_after_trafilatura", views["dev_after_trafilatura"])] + [
+        ("dev_after_newspaper4k", views["dev_after_newspaper4k"])
+    ]:
+        for peer, keep in _peers():
+            flags = [np.array(keep(d), dtype=float) for d in ds]
+            m = line_scores(*_flat(ds, [1.0 - f for f in flags], 0.5))
+            results[f"{peer}_{name}"] = m
+            out.append(_row(f"{peer}: {name}", m))
+
     out += [
         "",
         "| data | paywall BP recall | paywall content removed | BP lines | C lines |",
@@ -204,17 +231,21 @@ def main() -> None:
     if gold_path.is_file():
         shingle = _load_shingle(args.bench)
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        pred = {}
-        for d, s in zip(dev, dev_scores):
-            if d.id in gold:
-                pred[d.id] = "\n".join(line for line, p in zip(d.lines, s) if p < th)
-        sc = shingle.shingle_scores({k: gold[k] for k in pred}, pred)
-        results["shingle"] = {k: v for k, v in sc.items() if k != "per_page"}
-        out += [
-            "",
-            f"Article-body shingle metric on {len(pred)} scrapinghub dev pages: "
-            f"P {sc['precision']:.3f} R {sc['recall']:.3f} F1 {sc['f1']:.3f}",
+        pages = [(d, s) for d, s in zip(dev, dev_scores) if d.id in gold]
+        systems = [("paysieve", lambda d, s: s < th)] + [
+            (peer, lambda d, s, keep=keep: np.array(keep(d), dtype=bool)) for peer, keep in _peers()
         ]
+        out += ["", f"Article-body shingle metric on {len(pages)} scrapinghub dev pages:", ""]
+        out += ["| system | P | R | F1 |", "|---|---|---|---|"]
+        for system, kept in systems:
+            pred = {
+                d.id: "\n".join(line for line, k in zip(d.lines, kept(d, s)) if k) for d, s in pages
+            }
+            sc = shingle.shingle_scores({k: gold[k] for k in pred}, pred)
+            results[f"shingle_{system}"] = {k: v for k, v in sc.items() if k != "per_page"}
+            out.append(
+                f"| {system} | {sc['precision']:.3f} | {sc['recall']:.3f} | {sc['f1']:.3f} |"
+            )
 
     if args.no_heldout:
         _finish(args, out, results, started)
@@ -251,8 +282,7 @@ def _finish(args, out: list[str], results: dict, started: float) -> None:
     text = "\n".join(out)
     print(text)
     if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-        args.out.with_suffix(".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        write_report(args.out, text, results)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import report
 from sklearn.model_selection import GroupKFold
 
 from inference.html_lines import decode_html, html_lines
@@ -384,8 +385,7 @@ def write_report(result: dict, out: Path) -> str:
     ]
     rows += [f"- `{name}`: {t['setting']}" for name, t in result["tools"].items()]
     text = "\n".join(rows) + "\n"
-    out.with_suffix(".md").write_text(text, encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    report.write_report(out, text, result)
     return text
 
 

@@ -17,12 +17,13 @@ train``), then scored on data it has not seen:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from report import write_report
 
 from inference import Detector
 from model.persistence import save_model
@@ -137,8 +138,7 @@ def main() -> None:
     text = "\n".join(out)
     print(text)
     if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-        args.out.with_suffix(".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        write_report(args.out, text, results)
 
 
 if __name__ == "__main__":

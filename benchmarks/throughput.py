@@ -46,6 +46,7 @@ from training.metrics import line_scores
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from peers import c4_keep, justext_keep, justext_stoplist_name  # noqa: E402
+from report import write_report  # noqa: E402
 
 SMALL_FILE = HERE.parent / "examples" / "article.txt"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -199,9 +200,7 @@ def main() -> None:
         "load_average": os.getloadavg(),
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(markdown(report))
+    write_report(args.out, markdown(report), report)
     print(markdown(report))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from inference.detector import Detector, DocumentPrediction
 from inference.documents_io import InputDocument
@@ -18,6 +19,7 @@ from inference.documents_io import InputDocument
 BATCH_DOCUMENTS = 2_000
 BATCH_CHARS = 4_000_000
 
+T = TypeVar("T")
 Batch = list[InputDocument]
 BatchPredictor = Callable[[Iterable[Batch]], Iterable[list[DocumentPrediction]]]
 
@@ -28,6 +30,24 @@ def _chars(doc: InputDocument) -> int:
     return sum(map(len, doc.lines or ()))
 
 
+def batched(
+    items: Iterable[T], max_items: int, max_size: int, size_of: Callable[[T], int]
+) -> Iterator[list[T]]:
+    """``items`` in consecutive batches of at most ``max_items`` items whose ``size_of``
+    adds up to at most ``max_size`` (an item bigger than that is a batch of its own)."""
+    batch: list[T] = []
+    size = 0
+    for item in items:
+        n = size_of(item)
+        if batch and (len(batch) >= max_items or size + n > max_size):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += n
+    if batch:
+        yield batch
+
+
 def document_batches(
     documents: Iterable[InputDocument],
     max_documents: int | None = None,
@@ -36,19 +56,7 @@ def document_batches(
     """Consecutive batches of at most ``max_documents`` documents and about ``max_chars``
     characters (a bigger document is a batch of its own); defaults ``BATCH_DOCUMENTS``,
     ``BATCH_CHARS``."""
-    max_documents = max_documents or BATCH_DOCUMENTS
-    max_chars = max_chars or BATCH_CHARS
-    batch: Batch = []
-    chars = 0
-    for doc in documents:
-        size = _chars(doc)
-        if batch and (len(batch) >= max_documents or chars + size > max_chars):
-            yield batch
-            batch, chars = [], 0
-        batch.append(doc)
-        chars += size
-    if batch:
-        yield batch
+    return batched(documents, max_documents or BATCH_DOCUMENTS, max_chars or BATCH_CHARS, _chars)
 
 
 def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:

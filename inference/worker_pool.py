@@ -22,16 +22,14 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TypeVar
 
 from inference.detector import Detector, DocumentPrediction
 
 Document = Sequence[str] | str
 Batch = Sequence[Document]
-T = TypeVar("T")
 
 # The detector of this worker process, loaded once by ``_load_worker_detector``.
 _worker_detector: Detector | None = None
@@ -44,28 +42,6 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def batched(
-    items: Iterable[T], max_lines: int = 5000, lines_of: Callable[[T], int] = len
-) -> Iterator[list[T]]:
-    """``items`` in consecutive batches of at most ``max_lines`` lines (``lines_of`` counts an
-    item's lines; a longer item is a batch of its own).
-
-    Batches of a few thousand lines keep every worker busy to the end of the input (the
-    last batch is short) while costing little in inter-process traffic.
-    """
-    batch: list[T] = []
-    lines = 0
-    for item in items:
-        n = lines_of(item)
-        if batch and lines + n > max_lines:
-            yield batch
-            batch, lines = [], 0
-        batch.append(item)
-        lines += n
-    if batch:
-        yield batch
 
 
 def _load_worker_detector(model_path: str | Path | None, threshold: float | None) -> None:

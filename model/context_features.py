@@ -130,3 +130,19 @@ def context_matrix(
     ]
     cols += [docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size]
     return np.column_stack(cols)
+
+
+def block_kind_proba(
+    kind_proba: np.ndarray, weight: np.ndarray, offsets: np.ndarray, half: int = 3
+) -> np.ndarray:
+    """Kind probabilities of each line pooled with its neighbours' (``half`` lines each
+    side, same document), weighted by ``weight`` (their boilerplate probability): the lines
+    of one block share a kind, and a lone "Digital" or "Sign in" is named by its block."""
+    docs = _Documents(np.asarray(offsets, dtype=np.int64))
+    w = np.asarray(weight, dtype=np.float64) + 1e-6
+    den = docs.window_mean(w, half) + w
+    pooled = [
+        (docs.window_mean(kind_proba[:, k] * w, half) + kind_proba[:, k] * w) / den
+        for k in range(kind_proba.shape[1])
+    ]
+    return np.column_stack(pooled) if pooled else kind_proba

@@ -32,7 +32,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
-from model.context_features import context_matrix
+from model.context_features import block_kind_proba, context_matrix
 from model.line_features import LineFeaturizer
 from model.sequence_smoothing import smooth, transition_statistics
 
@@ -74,7 +74,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     n_features : hashing space of the token features (the model's size grows with it).
     alpha : L2 regularisation of the stage-1 linear model.
     inner_folds : folds used to produce out-of-fold stage-1 probabilities for stage 2.
-    max_iter, learning_rate, max_leaf_nodes : stage-2 gradient boosting settings.
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf : stage-2 gradient boosting
+        settings.
     smoothing : smooth calibrated probabilities along each document with the learned
         two-state hidden Markov model.
     random_state : seed for every random choice, so fits are reproducible.
@@ -88,6 +89,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         max_iter: int = 300,
         learning_rate: float = 0.08,
         max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 20,
         smoothing: bool = True,
         random_state: int = 0,
     ) -> None:
@@ -97,6 +99,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing
         self.random_state = random_state
 
@@ -185,6 +188,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
             l2_regularization=1.0,
             random_state=self.random_state,
         ).fit(C[known], y[known], sample_weight=w[known])
@@ -220,7 +224,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         raw = self.context_model_.predict_proba(self._context(p1, shape, lines, offsets))[:, 1]
         kind_proba = None
         if with_kinds and getattr(self, "kind_model_", None) is not None:
-            kind_proba = self.kind_model_.predict_proba(X)
+            kind_proba = block_kind_proba(self.kind_model_.predict_proba(X), p1, offsets)
         return raw, kind_proba
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:

@@ -82,3 +82,15 @@ def test_shape_matrix_matches_line_by_line():
 
     lines = ["Share", "", "  Der Preis: 4,99 € im Monat.  ", "会員登録はこちら", "a\ud800b", "x"]
     np.testing.assert_allclose(shape_matrix(lines), [shape_features(t) for t in lines])
+
+
+def test_block_kind_pooling_names_a_lone_line_by_its_block():
+    from model.context_features import block_kind_proba
+
+    # kinds: [pricing, share]; line 2 alone looks like "share", its block says "pricing"
+    kind = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.9, 0.1], [0.1, 0.9], [0.2, 0.8]])
+    bp = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.9])
+    pooled = block_kind_proba(kind, bp, np.array([0, 4, 6]), half=2)
+    assert pooled[2].argmax() == 0  # pulled into its pricing block
+    assert pooled[4].argmax() == 1  # the second document is pooled on its own
+    np.testing.assert_allclose(pooled.sum(axis=1), 1.0)

@@ -5,7 +5,8 @@ import pytest
 
 import inference.worker_pool as worker_pool
 from inference import Detector, InputError, ModelFileError
-from inference.worker_pool import batched, predict_batches
+from inference.batch_prediction import batched
+from inference.worker_pool import predict_batches
 
 ARTICLE = [
     "The central library reopened on Monday after six months of repairs.",
@@ -129,8 +130,8 @@ def test_bad_job_counts_are_refused(small_model_path):
 
 
 def test_batches_hold_at_most_max_lines_unless_one_document_is_longer():
-    docs = [["a"] * n for n in (3, 4, 2, 9, 1, 1)]
-    batches = list(batched(iter(docs), max_lines=6))
-    assert [[len(d) for d in b] for b in batches] == [[3], [4, 2], [9], [1, 1]]
+    docs = [["a"] * n for n in (3, 4, 2, 9, 1, 1, 1, 1)]
+    batches = list(batched(iter(docs), max_items=3, max_size=6, size_of=len))
+    assert [[len(d) for d in b] for b in batches] == [[3], [4, 2], [9], [1, 1, 1], [1]]
     assert [d for b in batches for d in b] == docs
-    assert list(batched([], max_lines=6)) == []
+    assert list(batched([], max_items=3, max_size=6, size_of=len)) == []
