@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint model benchmark extraction-benchmark clean
+.PHONY: demo test lint model benchmark kind-benchmark throughput extraction-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,22 @@ model: $(STAMP)
 	$(BIN)/paysieve train datasets/source $(BENCH)/dev.jsonl.gz \
 		-o model/default/paysieve-default.joblib
 
-## benchmark: site-grouped cross-validated scores on the benchmark files and views
+## benchmark: site-grouped cross-validated scores on the benchmark files and views, with
+## the text-only peers (C4 filter, jusText on lines) and the curves plot
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/dev_benchmark.py --bench $(BENCH)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/dev_benchmark.py --bench $(BENCH) \
+		--out benchmarks/results/dev_benchmark.md --plot benchmarks/results/dev_curves.png
+
+## kind-benchmark: boilerplate kinds and the paywall verdict on held-out data
+kind-benchmark: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/kind_benchmark.py --bench $(BENCH) \
+		--out benchmarks/results/kind_benchmark.md
+
+## throughput: lines/s of the library, the CLI and the peers on the dev file (one run)
+throughput: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/throughput.py $(BENCH)/dev.jsonl.gz --repeat 2
 
 ## extraction-benchmark: paysieve on the HTML vs trafilatura, readability, jusText, goose3,
 ## newspaper4k (site-grouped fold models for paysieve, cached under /tmp/paysieve-folds)

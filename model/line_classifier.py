@@ -66,6 +66,10 @@ def _dup_counts(lines: Sequence[str], offsets: np.ndarray) -> np.ndarray:
     return np.fromiter((counts[k] for k in keys), dtype=np.float64, count=len(keys))
 
 
+def _isotonic(scores: np.ndarray, y: np.ndarray) -> IsotonicRegression:
+    return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, y)
+
+
 class LineClassifier(ClassifierMixin, BaseEstimator):
     """Boilerplate probability for every line of a document, from its text and its context.
 
@@ -193,6 +197,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         ).fit(C[known], y[known], sample_weight=w[known])
         self.calibrator_: IsotonicRegression | None = None
+        self.output_calibrator_: IsotonicRegression | None = None
         self.threshold_ = 0.5
         self.stay_, self.prior_ = transition_statistics(labels_kept)
         self.classes_ = np.array([CONTENT, BOILERPLATE])
@@ -254,14 +259,20 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         proba = self.calibrate(raw)
         if not self.smoothing or len(proba) == 0:
             return proba
-        return smooth(proba, offsets, self.stay_, self.prior_)
+        proba = smooth(proba, offsets, self.stay_, self.prior_)
+        output_calibrator = getattr(self, "output_calibrator_", None)
+        return proba if output_calibrator is None else output_calibrator.predict(proba)
 
     def set_calibration(self, scores: np.ndarray, y: np.ndarray, threshold: float) -> None:
         """Fit the isotonic calibrator on held-out (score, label) pairs and set the threshold."""
-        self.calibrator_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-            scores, y
-        )
+        self.calibrator_ = _isotonic(scores, y)
+        self.output_calibrator_ = None
         self.threshold_ = float(threshold)
+
+    def set_output_calibration(self, smoothed: np.ndarray, y: np.ndarray) -> None:
+        """Fit a second isotonic map on held-out (smoothed probability, label) pairs, so the
+        probabilities the model reports stay calibrated after smoothing."""
+        self.output_calibrator_ = _isotonic(smoothed, y)
 
     def predict_proba_lines(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Calibrated boilerplate probability of every line, one array per document."""

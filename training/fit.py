@@ -146,6 +146,9 @@ def calibrate(
     model.set_calibration(raw[known], y[known], threshold=0.5)
     offsets = np.concatenate(([0], np.cumsum([len(r) for r in raw_docs]))).astype(np.int64)
     proba = model.probabilities(raw, offsets)
+    if model.smoothing:
+        model.set_output_calibration(proba[known], y[known])
+        proba = model.probabilities(raw, offsets)
     if not (tune & known).any():
         tune = np.ones(len(y), dtype=bool)
     model.threshold_ = best_threshold(proba[tune], y[tune])
