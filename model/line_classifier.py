@@ -215,6 +215,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             return
         target = np.array([names.index(flat[i]) for i in np.flatnonzero(rows)])
         self.kind_model_ = self._fit_line_model(X[rows], target, np.ones(len(target)))
+        # Most hashed features never occur in a boilerplate line: a sparse coefficient
+        # matrix keeps the model file and its memory small (predictions are unchanged).
+        self.kind_model_.sparsify()
 
     # -- prediction ----------------------------------------------------------------------
 

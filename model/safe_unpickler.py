@@ -64,6 +64,8 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("sklearn.isotonic", "IsotonicRegression"),
         ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),
         ("sklearn.preprocessing._label", "LabelEncoder"),
+        # the kind model's sparse coefficients
+        ("scipy.sparse._csr", "csr_matrix"),
         # paysieve's own classes
         ("model.line_classifier", "LineClassifier"),
         ("model.line_features", "LineFeaturizer"),
