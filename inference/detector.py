@@ -190,34 +190,33 @@ class Detector:
         model_docs = [
             [model_view(line) for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)
         ]
-        kind_names = list(self.kinds)
-        results = []
-        for doc, bl, out in zip(docs, blank, self.model.score_documents(model_docs)):
-            scores = np.empty(len(doc))
-            scores[~bl] = out.proba
-            scores = _spread_to_blank_lines(scores, bl)
-            if out.kind_proba is None:
-                results.append(DocumentPrediction(tuple(doc), scores, self.threshold))
-                continue
-            best = np.full(len(doc), -1)
-            best[~bl] = out.kind_proba.argmax(axis=1)
-            kind_scores = np.zeros(len(doc))
-            kind_scores[~bl] = out.kind_proba.max(axis=1)
-            paywall_proba = np.zeros(len(doc))
-            if PAYWALL_KIND in kind_names:
-                paywall_proba[~bl] = out.proba * out.kind_proba[:, kind_names.index(PAYWALL_KIND)]
-            lines = tuple(doc)
-            results.append(
-                DocumentPrediction(
-                    lines,
-                    scores,
-                    self.threshold,
-                    best_kinds=tuple(kind_names[k] if k >= 0 else None for k in best),
-                    kind_scores=kind_scores,
-                    paywall=paywall_verdict(lines, scores >= self.threshold, paywall_proba),
-                )
-            )
-        return results
+        outputs = self.model.score_documents(model_docs)
+        return [self._prediction(doc, bl, out) for doc, bl, out in zip(docs, blank, outputs)]
+
+    def _prediction(self, doc: list[str], blank: np.ndarray, out) -> DocumentPrediction:
+        """One document's prediction from the model's output for its non-blank lines."""
+        lines = tuple(doc)
+        scores = np.empty(len(doc))
+        scores[~blank] = out.proba
+        scores = _spread_to_blank_lines(scores, blank)
+        if out.kind_proba is None:
+            return DocumentPrediction(lines, scores, self.threshold)
+        names = self.kinds
+        best = np.full(len(doc), -1)
+        best[~blank] = out.kind_proba.argmax(axis=1)
+        kind_scores = np.zeros(len(doc))
+        kind_scores[~blank] = out.kind_proba.max(axis=1)
+        paywall_proba = np.zeros(len(doc))
+        if PAYWALL_KIND in names:
+            paywall_proba[~blank] = out.proba * out.kind_proba[:, names.index(PAYWALL_KIND)]
+        return DocumentPrediction(
+            lines,
+            scores,
+            self.threshold,
+            best_kinds=tuple(names[k] if k >= 0 else None for k in best),
+            kind_scores=kind_scores,
+            paywall=paywall_verdict(lines, scores >= self.threshold, paywall_proba),
+        )
 
     def predict_lines(self, lines: Sequence[str]) -> DocumentPrediction:
         """Predictions for one document given as a list of lines."""

@@ -224,16 +224,15 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     def _score(self, documents: list[list[str]], with_kinds: bool):
         """(raw stage-2 scores, kind probabilities or None) of all lines, flattened."""
         offsets = document_offsets(documents)
-        n_kinds = len(getattr(self, "kind_classes_", ()))
+        with_kinds = with_kinds and getattr(self, "kind_model_", None) is not None
         if offsets[-1] == 0:
-            return np.zeros(0), np.zeros((0, n_kinds)) if with_kinds else None
+            return np.zeros(0), np.zeros((0, len(self.kind_classes_))) if with_kinds else None
         X, shape, lines = self._stage1_matrix(documents)
         p1 = self.line_model_.predict_proba(X)[:, 1]
         raw = self.context_model_.predict_proba(self._context(p1, shape, lines, offsets))[:, 1]
-        kind_proba = None
-        if with_kinds and getattr(self, "kind_model_", None) is not None:
-            kind_proba = block_kind_proba(self.kind_model_.predict_proba(X), p1, offsets)
-        return raw, kind_proba
+        if not with_kinds:
+            return raw, None
+        return raw, block_kind_proba(self.kind_model_.predict_proba(X), p1, offsets)
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
