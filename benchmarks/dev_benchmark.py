@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from report import write_report
+from report import publish
 
 from model.line_classifier import LineClassifier
 from model.sequence_smoothing import transition_statistics
@@ -279,10 +279,7 @@ def main() -> None:
 def _finish(args, out: list[str], results: dict, started: float) -> None:
     out.append(f"\nParameters: {json.dumps(args.params)}; views: {args.views}.")
     out.append(f"Total time {time.perf_counter() - started:.0f} s.")
-    text = "\n".join(out)
-    print(text)
-    if args.out:
-        write_report(args.out, text, results)
+    publish("\n".join(out), results, args.out)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from report import write_report
+from report import publish
 
 from inference import Detector
 from model.persistence import save_model
@@ -135,10 +135,7 @@ def main() -> None:
         out.append(row)
         results["dev_detected"] = res
     out.append(f"\nTotal time {time.perf_counter() - started:.0f} s.")
-    text = "\n".join(out)
-    print(text)
-    if args.out:
-        write_report(args.out, text, results)
+    publish("\n".join(out), results, args.out)
 
 
 if __name__ == "__main__":
