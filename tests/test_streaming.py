@@ -156,7 +156,7 @@ def test_interrupt_leaves_the_target_untouched_and_no_temp_file(
     small_model_path, tmp_path, signum, code
 ):
     corpus = tmp_path / "big.jsonl.gz"
-    make_corpus(corpus, 20_000, 10**9)
+    make_corpus(corpus, 100_000, 10**9)  # seconds of work, so the signal lands mid-run
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / "clean.jsonl"
@@ -168,13 +168,15 @@ def test_interrupt_leaves_the_target_untouched_and_no_temp_file(
         cwd=REPO,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
+        # A disposition this test process inherited (an ignored SIGINT) must not reach it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not list(out_dir.glob("*.tmp")) and proc.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    time.sleep(0.2)  # let it write part of the output
-    assert proc.poll() is None, "finished before it could be interrupted"
+    time.sleep(0.1)  # let it start writing
+    assert proc.poll() is None and list(out_dir.glob("*.tmp")), "finished too early"
     os.kill(proc.pid, signum)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == code, stderr
