@@ -579,12 +579,14 @@ def info(
     def action() -> None:
         from model.persistence import default_model_path, load_model
 
-        _, meta = load_model(model)
+        fitted, meta = load_model(model)
+        kinds = list(getattr(fitted, "kind_classes_", ()))
         if as_json:
-            typer.echo(json.dumps(meta, indent=2))
+            typer.echo(json.dumps({**meta, "kinds": kinds}, indent=2))
             return
         typer.echo(f"model: {model or default_model_path()}")
         typer.echo(f"threshold: {meta['threshold']:.3f}   labels: {', '.join(meta['labels'])}")
+        typer.echo(f"boilerplate kinds: {', '.join(kinds) or '-'}")
         typer.echo("written by: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))
         typer.echo(f"trained: {meta.get('trained_at', '?')} in {meta.get('training_seconds')} s")
         for inp in meta.get("trained_on", []):

@@ -181,6 +181,7 @@ def test_train_evaluate_info_round_trip(tmp_path, corpus_dir, benchmark_file):
     result = run("info", "--model", model)
     assert result.exit_code == 0, result.output
     assert "threshold" in result.output and "sha256" in result.output
+    assert "boilerplate kinds: " in result.output and "paywall" in result.output
     result = run("info", "--model", model, "--json")
     assert json.loads(result.output)["compose"]["copies"] == 3
 
