@@ -378,8 +378,11 @@ def inspect(
     quiet: bool = QuietOpt,
     jobs: int | None = JobsOpt,
 ) -> None:
-    """A short report per document: the paywall verdict (detected, probability, truncated),
-    the share of boilerplate and its kinds, then every line with its label and kind."""
+    """Report per document: paywall verdict, boilerplate share and kinds, line view.
+
+    The verdict says whether a paywall prompt was detected (with its probability) and
+    whether the article looks truncated by it; then every line with its label and kind.
+    """
     options = locals()
     use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
 
@@ -454,8 +457,11 @@ def train(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
-    """Train a model (grouped cross-validation, calibration, final fit) and report
-    its cross-validated metrics."""
+    """Train a model and report its cross-validated metrics.
+
+    Grouped cross-validation (by site / by article), calibration and threshold on the
+    out-of-fold scores, then the final fit on everything.
+    """
 
     def action() -> None:
         from model.persistence import save_model
@@ -514,8 +520,11 @@ def evaluate(
         "curve of the boilerplate score to this PNG (needs paysieve[plot]).",
     ),
 ) -> None:
-    """Score a model on labelled data: precision/recall/F1 of both classes, accuracy,
-    confusion matrix (null labels ignored)."""
+    """Score a model on labelled data.
+
+    Precision, recall and F1 of both classes, accuracy and the confusion matrix (null
+    labels ignored); optionally the worst pages and a curves plot.
+    """
 
     def action() -> None:
         from inference.detector import Detector
