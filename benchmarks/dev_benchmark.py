@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from report import publish
 
-from model.line_classifier import LineClassifier
+from model.line_classifier import LineClassifier, document_offsets
 from model.sequence_smoothing import transition_statistics
 from training.fit import (
     calibrate,
@@ -261,7 +261,7 @@ def main() -> None:
     )
     raw = model.raw_scores([d.lines for d in held])
     y = np.concatenate([d.labels for d in held])
-    offsets = np.concatenate(([0], np.cumsum([len(d.lines) for d in held])))
+    offsets = document_offsets([d.lines for d in held])
     m = line_scores(y, (probe.probabilities(raw, offsets) >= th).astype(np.int64))
     results["corpus_heldout"] = m
     out += [

@@ -60,6 +60,9 @@ StrictOpt = typer.Option(
     False, "--strict", help="Invalid UTF-8 is an error (file and byte offset), not replaced."
 )
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar on stderr.")
+ColorOpt = typer.Option(
+    None, "--color/--no-color", help="Colour the line view (default: on a terminal)."
+)
 JobsOpt = typer.Option(
     None,
     "--jobs",
@@ -299,9 +302,7 @@ def predict(
     model: Path | None = ModelOpt,
     threshold: float | None = ThresholdOpt,
     input_format: str = InputFormatOpt,
-    color: bool | None = typer.Option(
-        None, "--color/--no-color", help="Colour the text view (default: on a terminal)."
-    ),
+    color: bool | None = ColorOpt,
     strict: bool = StrictOpt,
     on_error: OnError = OnErrorOpt,
     allow_skips: bool = AllowSkipsOpt,
@@ -317,7 +318,7 @@ def predict(
     one per segment of a very long text).
     """
     options = locals()
-    use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
+    use_color = _use_color(color, output)
 
     def make_writer(reader, detector) -> Writer:
         from inference.documents_io import predicted_record
@@ -369,9 +370,7 @@ def inspect(
     model: Path | None = ModelOpt,
     threshold: float | None = ThresholdOpt,
     input_format: str = InputFormatOpt,
-    color: bool | None = typer.Option(
-        None, "--color/--no-color", help="Colour the line view (default: on a terminal)."
-    ),
+    color: bool | None = ColorOpt,
     strict: bool = StrictOpt,
     on_error: OnError = OnErrorOpt,
     allow_skips: bool = AllowSkipsOpt,
@@ -384,7 +383,7 @@ def inspect(
     whether the article looks truncated by it; then every line with its label and kind.
     """
     options = locals()
-    use_color = color if color is not None else (output in (None, "-") and sys.stdout.isatty())
+    use_color = _use_color(color, output)
 
     def make_writer(reader, detector) -> Writer:
         state = {"n": 0}
@@ -428,6 +427,11 @@ def _inspect_report(name: str, pred) -> str:
             "--",
         ]
     )
+
+
+def _use_color(color: bool | None, output: str | None) -> bool:
+    """--color/--no-color, or by default whether the lines go to a terminal."""
+    return color if color is not None else (output in (None, "-") and sys.stdout.isatty())
 
 
 def _text_row(line, use_color: bool) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -172,7 +173,7 @@ class Detector:
             raise InputError(f"threshold must be between 0 and 1, got {threshold}")
         self.threshold = float(self.model.threshold_ if threshold is None else threshold)
 
-    @property
+    @cached_property
     def kinds(self) -> tuple[str, ...]:
         """The boilerplate kinds this model names (empty without a kind model)."""
         return tuple(str(k) for k in getattr(self.model, "kind_classes_", ()))

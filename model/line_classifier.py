@@ -19,7 +19,7 @@ Documents are lists of lines; labels are per line 1 (boilerplate), 0 (content) o
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -39,8 +39,9 @@ from model.sequence_smoothing import smooth, transition_statistics
 BOILERPLATE, CONTENT, UNKNOWN = 1, 0, -1
 
 
-def document_offsets(documents: Sequence[Sequence[str]]) -> np.ndarray:
-    """Start offset of every document in the flat line array, plus the total at the end."""
+def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
+    """Start offset of every document (or per-document array) in the flat line array, plus
+    the total at the end."""
     return np.concatenate(([0], np.cumsum([len(d) for d in documents]))).astype(np.int64)
 
 
@@ -238,10 +239,13 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
         return self._score([list(d) for d in documents], with_kinds=False)[0]
 
-    def score_documents(self, documents: Sequence[Sequence[str]]) -> list[DocumentScores]:
-        """Calibrated boilerplate probabilities and kind probabilities, one entry per document."""
+    def score_documents(
+        self, documents: Sequence[Sequence[str]], with_kinds: bool = True
+    ) -> list[DocumentScores]:
+        """Final boilerplate probabilities and (``with_kinds``) kind probabilities, one entry
+        per document."""
         documents = [list(d) for d in documents]
-        raw, kind_proba = self._score(documents, with_kinds=True)
+        raw, kind_proba = self._score(documents, with_kinds)
         offsets = document_offsets(documents)
         proba = self.probabilities(raw, offsets)
         return [
@@ -278,7 +282,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba_lines(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Calibrated boilerplate probability of every line, one array per document."""
-        return [d.proba for d in self.score_documents(documents)]
+        return [d.proba for d in self.score_documents(documents, with_kinds=False)]
 
     def predict_proba(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """scikit-learn shape: (n_lines, 2) columns [content, boilerplate], all lines flat."""

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from model.errors import InputError
-from model.line_classifier import BOILERPLATE, CONTENT, LineClassifier
+from model.line_classifier import BOILERPLATE, CONTENT, LineClassifier, document_offsets
 from training.compose import compose_documents
 from training.corpus_source import CorpusSource
 from training.labeled_data import LabeledDocument, document_from_record, read_labeled
@@ -144,7 +144,7 @@ def calibrate(
     raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros(0)
     known = y >= 0
     model.set_calibration(raw[known], y[known], threshold=0.5)
-    offsets = np.concatenate(([0], np.cumsum([len(r) for r in raw_docs]))).astype(np.int64)
+    offsets = document_offsets(raw_docs)
     proba = model.probabilities(raw, offsets)
     if model.smoothing:
         model.set_output_calibration(proba[known], y[known])
