@@ -43,7 +43,7 @@ kind-benchmark: $(STAMP)
 ## throughput: lines/s of the library, the CLI and the peers on the dev file (one run)
 throughput: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/throughput.py $(BENCH)/dev.jsonl.gz --repeat 2
+	$(BIN)/python benchmarks/throughput.py $(BENCH)/dev.jsonl.gz --repeat 3
 
 ## extraction-benchmark: paysieve on the HTML vs trafilatura, readability, jusText, goose3,
 ## newspaper4k (site-grouped fold models for paysieve, cached under /tmp/paysieve-folds)

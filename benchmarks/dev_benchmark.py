@@ -27,7 +27,9 @@ from pathlib import Path
 import numpy as np
 from report import publish
 
-from model.line_classifier import LineClassifier, document_offsets
+from model.line_classifier import LineClassifier
+from model.line_scorer import document_offsets
+from model.score_calibration import ScoreCalibration
 from model.sequence_smoothing import transition_statistics
 from training.fit import (
     calibrate,
@@ -108,9 +110,9 @@ def main() -> None:
     parser.add_argument(
         "--views",
         choices=("train", "score"),
-        default="train",
-        help="train: the views are training documents too, grouped with their page's site "
-        "(as `make model` does); score: they are only scored.",
+        default="score",
+        help="score: the views are only scored (as `make model` trains: without them); "
+        "train: they are training documents too, grouped with their page's site.",
     )
     parser.add_argument(
         "--params", type=json.loads, default={}, help="JSON overrides, e.g. '{\"max_iter\": 100}'"
@@ -143,11 +145,12 @@ def main() -> None:
         oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
-    probe = LineClassifier(**params)
-    probe.stay_, probe.prior_ = transition_statistics([d.labels for d in docs])
+    probe = ScoreCalibration(
+        *transition_statistics([d.labels for d in docs]), smoothing=params["smoothing"]
+    )
     y_all = np.concatenate([d.labels for d in docs])
     calibrate(probe, oof, y_all, is_real_lines(docs))
-    th = probe.threshold_
+    th = probe.threshold
 
     def proba(raw_list):
         return [probe.probabilities(r, np.array([0, len(r)])) for r in raw_list]

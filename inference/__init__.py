@@ -3,7 +3,8 @@
 >>> from inference import Detector
 >>> Detector().clean(page_text)
 
-Names are imported on first use, so that ``paysieve --help`` does not load scikit-learn.
+Names are imported on first use, so that ``paysieve --help`` does not load numpy or a
+model. Predicting needs numpy only: scikit-learn is imported by training alone.
 """
 
 from __future__ import annotations

@@ -97,9 +97,10 @@ def in_process(detector: Detector) -> BatchPredictor:
     return lambda batches: (predict_batch(detector, batch) for batch in batches)
 
 
-def in_workers(model_path, threshold: float | None, jobs: int) -> BatchPredictor:
-    """A batch predictor that runs ``jobs`` worker processes (``inference.worker_pool``),
-    each loading the model once; only the documents' lines or texts are sent to them."""
+def in_workers(model_path, threshold: float | None, jobs: int | None) -> BatchPredictor:
+    """A batch predictor that runs ``jobs`` worker processes (``inference.worker_pool``;
+    None: one per core), each loading the model once; only the documents' lines or texts
+    are sent to them."""
     from inference.worker_pool import predict_batches
 
     return lambda batches: predict_batches(

@@ -186,7 +186,6 @@ def _stream(
     from inference.detector import Detector
     from inference.documents_io import DocumentReader, open_output
     from inference.progress import progress_bar
-    from inference.worker_pool import default_jobs
 
     skipping = options["on_error"] is OnError.skip
     with DocumentReader(file, options["input_format"], options["strict"], skipping) as reader:
@@ -201,10 +200,10 @@ def _stream(
             batches = document_batches(reader)
             # Worker processes pay off only when there is more than one batch to share.
             ahead = list(itertools.islice(batches, 2))
-            jobs = options.get("jobs") or default_jobs()
+            jobs = options.get("jobs")  # None: all cores (``in_workers`` decides)
             predictor = (
                 in_workers(options["model"], options["threshold"], jobs)
-                if jobs > 1 and len(ahead) > 1
+                if jobs != 1 and len(ahead) > 1
                 else in_process(detector)
             )
             for batch, preds in predict_in_order(itertools.chain(ahead, batches), predictor):
@@ -593,7 +592,7 @@ def info(
         from model.persistence import default_model_path, load_model
 
         fitted, meta = load_model(model)
-        kinds = list(getattr(fitted, "kind_classes_", ()))
+        kinds = list(fitted.kind_classes_)
         if as_json:
             typer.echo(json.dumps({**meta, "kinds": kinds}, indent=2))
             return
@@ -601,7 +600,11 @@ def info(
         typer.echo(f"threshold: {meta['threshold']:.3f}   labels: {', '.join(meta['labels'])}")
         typer.echo(f"boilerplate kinds: {', '.join(kinds) or '-'}")
         typer.echo("written by: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))
-        typer.echo(f"trained: {meta.get('trained_at', '?')} in {meta.get('training_seconds')} s")
+        trained_with = "".join(f" with {k} {v}" for k, v in meta.get("trained_with", {}).items())
+        typer.echo(
+            f"trained: {meta.get('trained_at', '?')} in {meta.get('training_seconds')} s"
+            + trained_with
+        )
         for inp in meta.get("trained_on", []):
             typer.echo(
                 f"  input {inp['path']}: {inp['documents']} documents, "

@@ -164,8 +164,8 @@ class Detector:
     """
 
     def __init__(self, model_path: str | Path | None = None, threshold: float | None = None):
-        # Imported here: scikit-learn is only needed once a model is loaded, so that a
-        # process handing documents to workers (and receiving predictions) stays light.
+        # Imported here: the model's modules are only needed once a model is loaded, so
+        # that a process handing documents to workers (and receiving predictions) stays light.
         from model.persistence import load_model
 
         self.model, self.metadata = load_model(model_path)
@@ -176,7 +176,7 @@ class Detector:
     @cached_property
     def kinds(self) -> tuple[str, ...]:
         """The boilerplate kinds this model names (empty without a kind model)."""
-        return tuple(str(k) for k in getattr(self.model, "kind_classes_", ()))
+        return tuple(str(k) for k in self.model.kind_classes_)
 
     def predict_many(self, documents: Iterable[Sequence[str]]) -> list[DocumentPrediction]:
         """Predictions for many documents (lists of lines), vectorised in one pass."""

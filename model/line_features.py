@@ -8,9 +8,9 @@ lines is added later, in ``model.context_features``.
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
 from model.line_shape import SHAPE_FEATURE_NAMES, shape_features, shape_matrix
+from model.sparse_rows import SparseRows
 from model.token_hashing import SHORT_LINE_TOKENS, TokenHasher, tokenize
 
 __all__ = [
@@ -33,8 +33,9 @@ class LineFeaturizer:
         self.n_features = n_features
         self._hasher = TokenHasher(n_features)
 
-    def transform(self, lines: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """(hashed token matrix, shape matrix) of ``lines``; each distinct text is done once."""
+    def transform_distinct(self, lines: list[str]) -> tuple[np.ndarray, SparseRows, np.ndarray]:
+        """(index, hashed token rows, shape rows) of the distinct texts of ``lines``: line
+        ``i`` has the features of row ``index[i]``. Featurise (and score) each text once."""
         unique: dict[str, int] = {}
         index = np.fromiter(
             (unique.setdefault(line, len(unique)) for line in lines),
@@ -42,4 +43,9 @@ class LineFeaturizer:
             count=len(lines),
         )
         texts = list(unique)
-        return self._hasher.transform(texts)[index], shape_matrix(texts)[index]
+        return index, self._hasher.transform(texts), shape_matrix(texts)
+
+    def transform(self, lines: list[str]) -> tuple[SparseRows, np.ndarray]:
+        """(hashed token rows, shape rows) of every line of ``lines``."""
+        index, hashed, shape = self.transform_distinct(lines)
+        return hashed.take(index), shape[index]

@@ -37,7 +37,7 @@ _CURRENCY_SYMBOLS = "$£€¥₹₩₽₺₪₫₴฿"
 # Prices and currency codes need digits nearby, so these run only on lines with digits.
 _CURRENCY_CODE = re.compile(r"\b(?:usd|eur|gbp|chf|inr|rs|zł|kr|r\$|a\$|c\$|nt\$|hk\$)\b")
 _PRICE = re.compile(r"[$£€¥₹₩₽][ \t]?\d|\d[ \t]?(?:[$£€¥₹₩₽]|zł|kr|eur|usd|euro)")
-_URL_MARKS = ("://", "www.", ".com", "@")
+_URL_MARK = re.compile(r"://|www\.|\.com|@")
 _TERMINAL = ".!?。！？…\"'”’»)"
 _SEPARATORS = "|•·›»/>–-"
 # Code points above the Basic Multilingual Plane (emoji, rare CJK) share one class row.
@@ -77,9 +77,19 @@ def _class_table() -> np.ndarray:
     return table
 
 
-def _segment_sums(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    csum = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
-    return (csum[ends] - csum[starts]).astype(np.float64)
+def _segment_counts(masks: list[np.ndarray], starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """(n_lines, len(masks)): per line, how many of its code points each mask marks.
+
+    Each sum runs from a line's start to the next non-empty line's start; what lies
+    between (the "\n" separators) is whitespace, which no mask marks.
+    """
+    counts = np.zeros((len(starts), len(masks)), dtype=np.float64)
+    nonempty = np.flatnonzero(ends > starts)
+    if len(nonempty):
+        at = starts[nonempty]
+        for j, mask in enumerate(masks):
+            counts[nonempty, j] = np.add.reduceat(mask[: ends[-1]], at, dtype=np.int32)
+    return counts
 
 
 def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarray) -> np.ndarray:
@@ -95,6 +105,8 @@ def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarra
 
 def shape_matrix(lines: list[str]) -> np.ndarray:
     """(len(lines), len(SHAPE_FEATURE_NAMES)) shape features, each roughly in [0, 1]."""
+    if not lines:
+        return np.zeros((0, len(SHAPE_FEATURE_NAMES)))
     texts = [line.strip() for line in lines]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     # One joined string, one code-point array; "\n" keeps words from running together.
@@ -108,22 +120,32 @@ def shape_matrix(lines: list[str]) -> np.ndarray:
     def has(flag: int) -> np.ndarray:
         return (bits & flag) != 0
 
-    space, alpha, upper = has(_SPACE), has(_ALPHA), has(_UPPER)
+    space, alpha, upper, digit = has(_SPACE), has(_ALPHA), has(_UPPER), has(_DIGIT)
     word_start = ~space & np.concatenate(([True], space[:-1]))
     n = np.maximum(lengths, 1).astype(np.float64)
-    n_words = np.maximum(_segment_sums(word_start, starts, ends), 1.0)
-    letters = _segment_sums(alpha, starts, ends)
-    digits = _segment_sums(has(_DIGIT), starts, ends)
-    cjk = _segment_sums(has(_CJK), starts, ends)
-    punct = _segment_sums(~(alpha | space | has(_DIGIT)), starts, ends)
+    counts = _segment_counts(
+        [
+            word_start,
+            alpha,
+            digit,
+            has(_CJK),
+            ~(alpha | space | digit),
+            upper,
+            word_start & upper,
+            has(_MONEY),
+            has(_SEP),
+        ],
+        starts,
+        ends,
+    )
+    words, letters, digits, cjk, punct, uppers, capitalised, money, separators = counts.T
+    n_words = np.maximum(words, 1.0)
     nonempty = lengths > 0
     first = np.where(nonempty, bits[starts], 0)
     last = np.where(nonempty, bits[np.maximum(ends - 1, 0)], 0)
     with_digits = np.flatnonzero(digits > 0)
     lowered = [t.lower() for t in texts]
-    has_url = np.fromiter(
-        (any(mark in t for mark in _URL_MARKS) for t in lowered), dtype=np.float64, count=len(texts)
-    )
+    has_url = _lines_matching(_URL_MARK, lowered, np.arange(len(texts)))
 
     out = np.column_stack(
         [
@@ -131,19 +153,16 @@ def shape_matrix(lines: list[str]) -> np.ndarray:
             np.minimum(np.log1p(n_words) / 5.0, 1.5),
             np.minimum((n - n_words + 1) / n_words / 10.0, 1.5),
             digits / n,
-            np.divide(
-                _segment_sums(upper, starts, ends), letters, out=np.zeros(len(n)), where=letters > 0
-            ),
+            np.divide(uppers, letters, out=np.zeros(len(n)), where=letters > 0),
             punct / n,
             cjk / n,
             (last & _TERM) != 0,
             (first & (_UPPER | _UNCASED)) != 0,
-            _segment_sums(word_start & upper, starts, ends) / n_words,
-            (_segment_sums(has(_MONEY), starts, ends) > 0)
-            | (_lines_matching(_CURRENCY_CODE, lowered, with_digits) > 0),
+            capitalised / n_words,
+            (money > 0) | (_lines_matching(_CURRENCY_CODE, lowered, with_digits) > 0),
             _lines_matching(_PRICE, lowered, with_digits),
             has_url,
-            _segment_sums(has(_SEP), starts, ends) / n,
+            separators / n,
             (n_words <= 3) & (cjk < 8),
             (lengths >= 120) | (cjk >= 40),
         ]

@@ -2,8 +2,8 @@
 
 A joblib file is a pickle, and unpickling an untrusted pickle can call any importable
 function (``os.system``, ``builtins.eval``...). Here every global the pickle asks for is
-checked against ``ALLOWED_GLOBALS``, the numpy / scikit-learn / paysieve classes that a
-paysieve model is made of; anything else stops the load with an ``UnsafeModelError``
+checked against ``ALLOWED_GLOBALS``, the numpy and paysieve classes that a paysieve
+model is made of; anything else stops the load with an ``UnsafeModelError``
 naming the refused ``module.name``. When the model gains a class, add it to
 ``ALLOWED_GLOBALS`` (and only classes and constructors that build plain data).
 
@@ -42,34 +42,14 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy.core.multiarray", "scalar"),
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy.core.numeric", "_frombuffer"),
-        # the random state scikit-learn estimators keep
-        ("numpy.random._pcg64", "PCG64"),
-        ("numpy.random._mt19937", "MT19937"),
-        ("numpy.random._pickle", "__bit_generator_ctor"),
-        ("numpy.random._pickle", "__generator_ctor"),
-        ("numpy.random._pickle", "__randomstate_ctor"),
-        ("numpy.random.bit_generator", "SeedSequence"),
-        ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
-        # scikit-learn estimators and their fitted parts
-        ("sklearn._loss._loss", "CyHalfBinomialLoss"),
-        ("sklearn._loss.link", "Interval"),
-        ("sklearn._loss.link", "LogitLink"),
-        ("sklearn._loss.loss", "HalfBinomialLoss"),
-        ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),
-        (
-            "sklearn.ensemble._hist_gradient_boosting.gradient_boosting",
-            "HistGradientBoostingClassifier",
-        ),
-        ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),
-        ("sklearn.isotonic", "IsotonicRegression"),
-        ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),
-        ("sklearn.preprocessing._label", "LabelEncoder"),
-        # the kind model's sparse coefficients
-        ("scipy.sparse._csr", "csr_matrix"),
         # paysieve's own classes
-        ("model.line_classifier", "LineClassifier"),
+        ("model.calibration_map", "CalibrationMap"),
         ("model.line_features", "LineFeaturizer"),
+        ("model.line_scorer", "LineScorer"),
+        ("model.linear_model", "LinearModel"),
+        ("model.score_calibration", "ScoreCalibration"),
         ("model.token_hashing", "TokenHasher"),
+        ("model.tree_ensemble", "TreeEnsemble"),
         # plain containers some pickles spell as globals
         ("builtins", "set"),
         ("builtins", "frozenset"),

@@ -19,8 +19,8 @@ import re
 import zlib
 
 import numpy as np
-from scipy import sparse
-from sklearn.preprocessing import normalize
+
+from model.sparse_rows import SparseRows
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 # "\n" separates the lines of one joined string; it is never a token of a line.
@@ -108,7 +108,7 @@ class TokenHasher:
         self._has_affix[idx] = True
         self._vocab.update(zip(tokens, range(start, end)))
 
-    def transform(self, lines: list[str]) -> sparse.csr_matrix:
+    def transform(self, lines: list[str]) -> SparseRows:
         """(len(lines), n_features) l2-normalised hashed token features."""
         n_lines = len(lines)
         joined = _LINE_BREAK.join(lines).lower()
@@ -156,8 +156,7 @@ class TokenHasher:
         hashed = np.concatenate(hashes)
         col = (hashed >> np.uint64(1)) % np.uint64(self.n_features)
         sign = np.where(hashed & np.uint64(1), 1.0, -1.0)
-        matrix = sparse.csr_matrix(
-            (sign, (row, col.astype(np.int64))), shape=(n_lines, self.n_features)
+        matrix = SparseRows.from_triplets(
+            row, col.astype(np.int64), sign, n_rows=n_lines, n_columns=self.n_features
         )
-        matrix.sum_duplicates()
-        return normalize(matrix)
+        return matrix.normalized()

@@ -31,7 +31,8 @@ def test_shape_features_describe_the_line():
 
 
 def test_featurizer_gives_identical_rows_for_repeated_lines():
-    hashed, shape = LineFeaturizer(2**10).transform(["Share", "Some text here.", "Share"])
+    rows, shape = LineFeaturizer(2**10).transform(["Share", "Some text here.", "Share"])
+    hashed = rows.to_scipy()
     assert hashed.shape == (3, 2**10)
     assert shape.shape == (3, len(SHAPE_FEATURE_NAMES))
     assert (hashed[0] != hashed[2]).nnz == 0

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from model.line_classifier import BOILERPLATE, CONTENT, UNKNOWN
+from model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 from training.labeled_data import LabeledDataError, read_labeled, site_of
 
 

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-from model.line_classifier import UNKNOWN
+from model.line_scorer import UNKNOWN
 from training.labeled_data import LABEL_NAMES, LabeledDocument
 from training.metrics import line_scores
 

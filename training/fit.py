@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import sklearn
+from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import GroupKFold
 
+from model.calibration_map import CalibrationMap
 from model.errors import InputError
-from model.line_classifier import BOILERPLATE, CONTENT, LineClassifier, document_offsets
+from model.line_classifier import LineClassifier
+from model.line_scorer import BOILERPLATE, CONTENT, LineScorer, document_offsets
+from model.score_calibration import ScoreCalibration
 from training.compose import compose_documents
 from training.corpus_source import CorpusSource
 from training.labeled_data import LabeledDocument, document_from_record, read_labeled
@@ -83,9 +88,10 @@ def document_weights(docs: Sequence[LabeledDocument], real_weight: float) -> np.
 
 @dataclass
 class TrainingResult:
-    """A fitted model and the record of how it was made."""
+    """A fitted model (its numpy-only scorer, what a model file holds) and the record of
+    how it was made."""
 
-    model: LineClassifier
+    model: LineScorer
     metadata: dict
 
 
@@ -131,11 +137,19 @@ def cross_val_scores(
     return oof, extra_scores
 
 
+def _isotonic(scores: np.ndarray, y: np.ndarray) -> CalibrationMap:
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, y)
+    return CalibrationMap(fitted.X_thresholds_, fitted.y_thresholds_)
+
+
 def calibrate(
-    model: LineClassifier, raw_docs: Sequence[np.ndarray], y: np.ndarray, tune: np.ndarray
+    calibration: ScoreCalibration,
+    raw_docs: Sequence[np.ndarray],
+    y: np.ndarray,
+    tune: np.ndarray,
 ) -> np.ndarray:
-    """Fit ``model``'s calibrator on held-out raw scores (one array per document) and pick
-    its threshold on the ``tune`` lines; returns the final probabilities of all lines.
+    """Fit the calibration maps on held-out raw scores (one array per document) and pick
+    the threshold on the ``tune`` lines; returns the final probabilities of all lines.
 
     The threshold is tuned on real pages when there are any: composed pages are easier
     and would pull it towards their own optimum. It is tuned on the final probabilities
@@ -143,15 +157,16 @@ def calibrate(
     """
     raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros(0)
     known = y >= 0
-    model.set_calibration(raw[known], y[known], threshold=0.5)
+    calibration.calibrator = _isotonic(raw[known], y[known])
+    calibration.output_calibrator = None
     offsets = document_offsets(raw_docs)
-    proba = model.probabilities(raw, offsets)
-    if model.smoothing:
-        model.set_output_calibration(proba[known], y[known])
-        proba = model.probabilities(raw, offsets)
+    proba = calibration.probabilities(raw, offsets)
+    if calibration.smoothing:
+        calibration.output_calibrator = _isotonic(proba[known], y[known])
+        proba = calibration.probabilities(raw, offsets)
     if not (tune & known).any():
         tune = np.ones(len(y), dtype=bool)
-    model.threshold_ = best_threshold(proba[tune], y[tune])
+    calibration.threshold = best_threshold(proba[tune], y[tune])
     return proba
 
 
@@ -184,13 +199,14 @@ def train(
         document_weight=document_weights(docs, real_weight),
         kinds=[d.kinds for d in docs],
     )
-    proba = calibrate(model, oof, y, is_real_lines(docs))
+    scorer = model.scorer_
+    proba = calibrate(scorer.calibration, oof, y, is_real_lines(docs))
 
     metrics = {}
     offset = 0
     for inp in inputs:
         n = sum(len(d.lines) for d in inp.documents if d.lines)
-        pred = (proba[offset : offset + n] >= model.threshold_).astype(np.int64)
+        pred = (proba[offset : offset + n] >= scorer.threshold_).astype(np.int64)
         metrics[inp.path] = line_scores(y[offset : offset + n], pred)
         offset += n
     metadata = {
@@ -201,5 +217,6 @@ def train(
         "cross_validated_metrics": metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "trained_with": {"scikit-learn": sklearn.__version__},
     }
-    return TrainingResult(model, metadata)
+    return TrainingResult(scorer, metadata)

@@ -19,7 +19,7 @@ import numpy as np
 
 from model.errors import InputError
 from model.json_records import iter_records
-from model.line_classifier import BOILERPLATE, CONTENT, UNKNOWN
+from model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 
 LABEL_CODES = {"content": CONTENT, "boilerplate": BOILERPLATE, None: UNKNOWN}
 LABEL_NAMES = {CONTENT: "content", BOILERPLATE: "boilerplate"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.line_classifier import BOILERPLATE, CONTENT, UNKNOWN
+from model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -1,0 +1,160 @@
+"""The fitted paysieve model: scores every line of a document with numpy alone.
+
+``model.line_classifier.LineClassifier`` fits the model with scikit-learn and hands its
+result to a ``LineScorer``: the featurizer, the stage-1 linear model, the stage-2 tree
+ensemble, the kind model and the calibration (``model.score_calibration``), all as plain
+arrays. That is what a model file holds and what prediction runs, so loading and predicting
+import neither scikit-learn nor scipy (they would take most of a cold start), and a model
+file can be unpickled from an allowlist of paysieve and numpy classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Sized
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from model.context_features import block_kind_proba, context_matrix
+from model.line_features import LineFeaturizer
+from model.linear_model import LinearModel, logistic
+from model.score_calibration import ScoreCalibration
+from model.tree_ensemble import TreeEnsemble
+
+BOILERPLATE, CONTENT, UNKNOWN = 1, 0, -1
+
+
+def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
+    """Start offset of every document (or per-document array) in the flat line array, plus
+    the total at the end."""
+    return np.concatenate(([0], np.cumsum([len(d) for d in documents]))).astype(np.int64)
+
+
+def repeat_counts(lines: Sequence[str], offsets: np.ndarray) -> np.ndarray:
+    """How often each line's text occurs in its own document."""
+    doc = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    keys = list(zip(doc.tolist(), lines))
+    counts: dict[tuple[int, str], int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return np.fromiter((counts[k] for k in keys), dtype=np.float64, count=len(keys))
+
+
+def line_context(
+    p1: np.ndarray, shape: np.ndarray, lines: Sequence[str], offsets: np.ndarray
+) -> np.ndarray:
+    """Stage-2 input: the context features of every line (see ``model.context_features``)."""
+    return context_matrix(p1, shape, repeat_counts(lines, offsets), offsets)
+
+
+@dataclass(frozen=True)
+class DocumentScores:
+    """Model output for one document: per-line boilerplate probability and kind probabilities.
+
+    ``kind_proba`` has one column per name in ``LineScorer.kind_classes_`` (None when the
+    model has no kind model).
+    """
+
+    proba: np.ndarray
+    kind_proba: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Stage1:
+    """Per-line outputs of the line-alone stage, for all lines laid end to end."""
+
+    lines: list[str]
+    p1: np.ndarray
+    shape: np.ndarray
+    kind_proba: np.ndarray | None
+
+
+class LineScorer:
+    """Boilerplate probability (and kind) of every line of a document.
+
+    Built by ``LineClassifier.fit``; the training run then fits ``calibration`` (maps and
+    threshold) on held-out scores (``training.fit.calibrate``).
+    """
+
+    def __init__(
+        self,
+        featurizer: LineFeaturizer,
+        line_model: LinearModel,
+        context_model: TreeEnsemble,
+        kind_model: LinearModel | None,
+        kind_classes: tuple[str, ...],
+        calibration: ScoreCalibration,
+    ) -> None:
+        self.featurizer = featurizer
+        self.line_model = line_model
+        self.context_model = context_model
+        self.kind_model = kind_model
+        self.kind_classes_ = kind_classes
+        self.calibration = calibration
+
+    @property
+    def threshold_(self) -> float:
+        """Boilerplate probability at or above which a line is labelled boilerplate."""
+        return self.calibration.threshold
+
+    def stage1(self, documents: Sequence[Sequence[str]], with_kinds: bool) -> Stage1:
+        """Stage-1 probability, shape and (``with_kinds``) kind probabilities of all lines;
+        each distinct text is scored once."""
+        lines = [line for doc in documents for line in doc]
+        index, hashed, shape = self.featurizer.transform_distinct(lines)
+        p1 = self.line_model.predict_proba(hashed, shape)
+        kinds = None
+        if with_kinds and self.kind_model is not None:
+            kinds = self.kind_model.class_proba(hashed, shape)[index]
+        return Stage1(lines, p1[index], shape[index], kinds)
+
+    def _score(
+        self, documents: Sequence[Sequence[str]], with_kinds: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(raw stage-2 scores, kind probabilities or None) of all lines, flattened."""
+        offsets = document_offsets(documents)
+        with_kinds = with_kinds and self.kind_model is not None
+        if offsets[-1] == 0:
+            return np.zeros(0), np.zeros((0, len(self.kind_classes_))) if with_kinds else None
+        first = self.stage1(documents, with_kinds)
+        context = line_context(first.p1, first.shape, first.lines, offsets)
+        raw = logistic(self.context_model.decision_function(context))
+        if first.kind_proba is None:
+            return raw, None
+        return raw, block_kind_proba(first.kind_proba, first.p1, offsets)
+
+    def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
+        """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
+        return self._score(documents, with_kinds=False)[0]
+
+    def score_documents(
+        self, documents: Sequence[Sequence[str]], with_kinds: bool = True
+    ) -> list[DocumentScores]:
+        """Final boilerplate probabilities and (``with_kinds``) kind probabilities, one entry
+        per document."""
+        raw, kind_proba = self._score(documents, with_kinds)
+        offsets = document_offsets(documents)
+        proba = self.probabilities(raw, offsets)
+        return [
+            DocumentScores(proba[a:b], None if kind_proba is None else kind_proba[a:b])
+            for a, b in pairwise(offsets)
+        ]
+
+    def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Final boilerplate probabilities from the raw scores of documents laid end to end
+        (see ``ScoreCalibration.probabilities``)."""
+        return self.calibration.probabilities(raw, offsets)
+
+    def predict_proba_lines(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Calibrated boilerplate probability of every line, one array per document."""
+        return [d.proba for d in self.score_documents(documents, with_kinds=False)]
+
+    def predict_proba(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
+        """scikit-learn shape: (n_lines, 2) columns [content, boilerplate], all lines flat."""
+        flat = np.concatenate(self.predict_proba_lines(documents) or [np.zeros(0)])
+        return np.column_stack([1 - flat, flat])
+
+    def predict(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
+        """Flat 0/1 labels (1 = boilerplate) of all lines at the stored threshold."""
+        return (self.predict_proba(documents)[:, 1] >= self.threshold_).astype(np.int64)

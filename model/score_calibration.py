@@ -1,0 +1,46 @@
+"""From raw stage-2 scores to the probabilities and labels the model reports.
+
+A raw score goes through an isotonic calibration map, then (when smoothing is on) the
+two-state hidden Markov model of ``model.sequence_smoothing`` along its document, then a
+second isotonic map that keeps the smoothed probabilities calibrated; ``threshold`` turns
+the result into a label. The maps and the threshold are fitted on held-out scores by the
+training run (``training.fit.calibrate``); until then the maps are the identity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.calibration_map import CalibrationMap
+from model.sequence_smoothing import smooth
+
+
+class ScoreCalibration:
+    """Calibration maps, smoothing statistics and threshold of a model.
+
+    ``stay`` and ``prior`` are the hidden Markov model's learned statistics (see
+    ``model.sequence_smoothing.transition_statistics``).
+    """
+
+    def __init__(self, stay: np.ndarray, prior: np.ndarray, smoothing: bool = True) -> None:
+        self.stay = stay
+        self.prior = prior
+        self.smoothing = smoothing
+        self.calibrator: CalibrationMap | None = None
+        self.output_calibrator: CalibrationMap | None = None
+        self.threshold = 0.5
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities for raw scores (identity before a map is fitted)."""
+        if self.calibrator is None or len(scores) == 0:
+            return scores
+        return self.calibrator(scores)
+
+    def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Final boilerplate probabilities from the raw scores of documents laid end to end
+        (``offsets`` as ``model.line_scorer.document_offsets`` gives them)."""
+        proba = self.calibrate(raw)
+        if not self.smoothing or len(proba) == 0:
+            return proba
+        proba = smooth(proba, offsets, self.stay, self.prior)
+        return proba if self.output_calibrator is None else self.output_calibrator(proba)

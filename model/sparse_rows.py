@@ -1,0 +1,90 @@
+"""Compressed sparse rows in plain numpy: the hashed token features of a batch of lines.
+
+The prediction path needs only three things from a sparse matrix (build it from
+(row, column, value) triplets, gather rows, multiply by a weight vector), and doing them
+in numpy keeps scipy out of the processes that only predict. Training hands the same
+arrays to scipy (``to_scipy``) for the scikit-learn estimators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SparseRows:
+    """CSR arrays: row ``i`` holds ``data[indptr[i]:indptr[i+1]]`` at columns
+    ``indices[indptr[i]:indptr[i+1]]`` (sorted, no duplicates)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    n_columns: int
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    @classmethod
+    def from_triplets(
+        cls, row: np.ndarray, col: np.ndarray, value: np.ndarray, n_rows: int, n_columns: int
+    ) -> SparseRows:
+        """Rows from unordered (row, column, value) entries; repeated entries are summed."""
+        key = row.astype(np.int64) * n_columns + col
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+        data = np.add.reduceat(value[order], starts) if len(key) else value[:0]
+        key = key[starts]
+        counts = np.bincount(key // n_columns, minlength=n_rows)
+        indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return cls(indptr, (key % n_columns).astype(np.int64), data.astype(np.float64), n_columns)
+
+    def row_ids(self) -> np.ndarray:
+        """The row of every stored entry."""
+        return np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
+
+    def normalized(self) -> SparseRows:
+        """Every non-empty row scaled to unit Euclidean length."""
+        norms = np.sqrt(np.bincount(self.row_ids(), self.data**2, minlength=self.n_rows))
+        norms[norms == 0] = 1.0
+        data = self.data / np.repeat(norms, np.diff(self.indptr))
+        return SparseRows(self.indptr, self.indices, data, self.n_columns)
+
+    def take(self, rows: np.ndarray) -> SparseRows:
+        """The given rows, in that order (rows may repeat)."""
+        lengths = np.diff(self.indptr)[rows]
+        indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        source = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return SparseRows(indptr, self.indices[source], self.data[source], self.n_columns)
+
+    def row_sums(self, weights: np.ndarray, entries: np.ndarray | None = None) -> np.ndarray:
+        """Per row, the sum of its values times ``weights``, one weight per stored entry
+        ((nnz,) gives (n_rows,); (nnz, k) gives (n_rows, k)). With ``entries`` (a mask
+        over the stored entries), only those count and ``weights`` has one row per kept
+        entry."""
+        rows, data = self.row_ids(), self.data
+        if entries is not None:
+            rows, data = rows[entries], data[entries]
+        # In the weights' precision: float32 weights halve the memory traffic of a wide sum.
+        data = data.astype(weights.dtype, copy=False)
+        products = weights * (data if weights.ndim == 1 else data[:, None])
+        sums = np.zeros((self.n_rows, *products.shape[1:]), dtype=products.dtype)
+        if len(rows):
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            sums[rows[starts]] = np.add.reduceat(products, starts, axis=0)
+        return sums
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """``self @ weights`` for a weight vector (n_columns,) or matrix (n_columns, k)."""
+        return self.row_sums(weights[self.indices])
+
+    def to_scipy(self):
+        """The same matrix as a ``scipy.sparse.csr_matrix`` (imports scipy)."""
+        from scipy import sparse
+
+        return sparse.csr_matrix(
+            (self.data, self.indices, self.indptr), shape=(self.n_rows, self.n_columns)
+        )
