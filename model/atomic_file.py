@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO
@@ -15,12 +16,20 @@ def default_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _target_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return default_file_mode()
+
+
 class AtomicFile:
     """A binary temporary file beside ``path`` that replaces ``path`` only on success.
 
     Used as a context manager: a clean exit flushes, fsyncs and renames it over the target
-    (with the mode a new file would get); an exception removes it and leaves the target as
-    it was. Creating it raises OSError when the directory is not writable.
+    (keeping the target's permission bits when it exists, else with the mode a new file
+    would get); an exception removes it and leaves the target as it was. Creating it raises
+    OSError when the directory is not writable.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -41,7 +50,7 @@ class AtomicFile:
             self.file.flush()
             os.fsync(self.file.fileno())
             self.file.close()
-            os.chmod(self._tmp, default_file_mode())
+            os.chmod(self._tmp, _target_mode(self.path))
             os.replace(self._tmp, self.path)
         except BaseException:
             self._discard()

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.line_shape import SHAPE_FEATURE_NAMES, shape_features, shape_matrix
+from model.line_shape import (
+    SHAPE_FEATURE_NAMES,
+    character_classes,
+    shape_features,
+    shape_matrix,
+)
 from model.sparse_rows import SparseRows
 from model.token_hashing import SHORT_LINE_TOKENS, TokenHasher, tokenize
 
@@ -25,12 +30,15 @@ __all__ = [
 class LineFeaturizer:
     """Turns lines into hashed token features (sparse, l2-normalised) and shape features.
 
-    Needs no fitting and holds no vocabulary that changes its output; its only state is a
-    bounded cache of token hashes, which is not saved with the model.
+    Needs no fitting and holds no vocabulary that changes its output. It keeps the
+    character-class table of the shape features (saved with the model: features stay the
+    same under another Python's Unicode data, and a loaded model need not rebuild it) and a
+    bounded cache of token hashes (not saved).
     """
 
     def __init__(self, n_features: int = 2**18) -> None:
         self.n_features = n_features
+        self.character_classes = character_classes()
         self._hasher = TokenHasher(n_features)
 
     def transform_distinct(self, lines: list[str]) -> tuple[np.ndarray, SparseRows, np.ndarray]:
@@ -43,7 +51,7 @@ class LineFeaturizer:
             count=len(lines),
         )
         texts = list(unique)
-        return index, self._hasher.transform(texts), shape_matrix(texts)
+        return index, self._hasher.transform(texts), shape_matrix(texts, self.character_classes)
 
     def transform(self, lines: list[str]) -> tuple[SparseRows, np.ndarray]:
         """(hashed token rows, shape rows) of every line of ``lines``."""

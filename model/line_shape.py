@@ -48,8 +48,10 @@ _DIGIT, _ALPHA, _UPPER, _SPACE, _CJK, _SEP, _TERM, _UNCASED, _MONEY = (1 << i fo
 
 
 @cache
-def _class_table() -> np.ndarray:
-    """Class bits of every BMP code point (built once, ~20 ms)."""
+def character_classes() -> np.ndarray:
+    """Class bits of every BMP code point, from this Python's Unicode data (built once,
+    ~25 ms). A fitted featurizer keeps its own copy, so a model's features do not change
+    with the Python version that runs it."""
     table = np.zeros(_TABLE_SIZE + 1, dtype=np.uint16)
     for i in range(_TABLE_SIZE):
         ch = chr(i)
@@ -103,8 +105,9 @@ def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarra
     return flags
 
 
-def shape_matrix(lines: list[str]) -> np.ndarray:
-    """(len(lines), len(SHAPE_FEATURE_NAMES)) shape features, each roughly in [0, 1]."""
+def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndarray:
+    """(len(lines), len(SHAPE_FEATURE_NAMES)) shape features, each roughly in [0, 1];
+    ``classes`` is the code-point class table (default: ``character_classes()``)."""
     if not lines:
         return np.zeros((0, len(SHAPE_FEATURE_NAMES)))
     texts = [line.strip() for line in lines]
@@ -115,7 +118,8 @@ def shape_matrix(lines: list[str]) -> np.ndarray:
     joined = "\n".join(texts)
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # A trailing 0 keeps first/last-character lookups in range for empty input.
-    bits = np.append(_class_table()[np.minimum(points, _TABLE_SIZE)], np.uint16(0))
+    table = character_classes() if classes is None else classes
+    bits = np.append(table[np.minimum(points, _TABLE_SIZE)], np.uint16(0))
 
     def has(flag: int) -> np.ndarray:
         return (bits & flag) != 0

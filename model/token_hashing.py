@@ -25,7 +25,7 @@ from model.sparse_rows import SparseRows
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 # "\n" separates the lines of one joined string; it is never a token of a line.
 _TOKEN = re.compile(rf"\n|[{_CJK}]|[^\W\d_{_CJK}]+|\d+|[^\w\s]")
-_DIGITS = str.maketrans("0123456789", "0000000000")
+_ASCII_DIGIT = re.compile("[0-9]")
 _LINE_BREAK = "\n"
 
 SHORT_LINE_TOKENS = 6
@@ -41,7 +41,7 @@ _EMPTY_HASH = np.uint64(0xE3B0C442)
 
 def tokenize(line: str) -> list[str]:
     """Lower-cased tokens of one line with digits folded to 0 (prices and dates generalise)."""
-    return [t for t in _TOKEN.findall(line.lower().translate(_DIGITS)) if t != _LINE_BREAK]
+    return [t for t in _TOKEN.findall(_ASCII_DIGIT.sub("0", line.lower())) if t != _LINE_BREAK]
 
 
 def _crc(text: str) -> int:
@@ -99,7 +99,7 @@ class TokenHasher:
                 grown = np.zeros(size, dtype=old.dtype)
                 grown[: len(old)] = old
                 setattr(self, name, grown)
-        folded = [t.translate(_DIGITS) for t in tokens]
+        folded = list(tokens)  # digits are folded already (see ``transform``)
         self._hash[start:end] = [_crc(t) for t in folded]
         long = [i for i, t in enumerate(folded) if len(t) >= _AFFIX_MIN_LEN]
         idx = np.asarray(long, dtype=np.int64) + start
@@ -114,7 +114,9 @@ class TokenHasher:
         joined = _LINE_BREAK.join(lines).lower()
         if joined.count(_LINE_BREAK) != n_lines - 1 and n_lines:
             joined = _LINE_BREAK.join(line.replace(_LINE_BREAK, " ") for line in lines).lower()
-        tokens = _TOKEN.findall(joined)
+        # Folding digits before tokenising gives the same tokens as folding each token (a
+        # digit only ever neighbours digits within one) and keeps one cache entry per shape.
+        tokens = _TOKEN.findall(_ASCII_DIGIT.sub("0", joined))
         new = set(tokens).difference(self._vocab)
         if len(self._vocab) + len(new) > self.max_vocabulary:
             self._reset()

@@ -226,9 +226,11 @@ def test_writing_over_the_input_needs_in_place(m, tmp_path):
         )
     assert page.read_bytes() == original.encode()
     expected = run("clean", page, *m).stdout_bytes
+    page.chmod(0o640)
     result = run("clean", page, "--in-place", *m)
     assert result.exit_code == 0, result.output
     assert page.read_bytes() == expected and expected != original.encode()
+    assert page.stat().st_mode & 0o777 == 0o640  # the replaced file keeps its permissions
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "page.txt"]
     assert run("clean", "-", "--in-place", *m, input="x").exit_code == EXIT_INPUT
     assert run("clean", page, "--in-place", "-o", tmp_path / "o", *m).exit_code == EXIT_INPUT

@@ -95,3 +95,11 @@ def test_block_kind_pooling_names_a_lone_line_by_its_block():
     assert pooled[2].argmax() == 0  # pulled into its pricing block
     assert pooled[4].argmax() == 1  # the second document is pooled on its own
     np.testing.assert_allclose(pooled.sum(axis=1), 1.0)
+
+
+def test_featurizer_reads_shape_from_its_own_character_table():
+    featurizer = LineFeaturizer(2**8)
+    _, _, before = featurizer.transform_distinct(["Hello World, 2026."])
+    featurizer.character_classes = np.zeros_like(featurizer.character_classes)
+    _, _, after = featurizer.transform_distinct(["Hello World, 2026."])
+    assert not np.array_equal(before, after)  # a saved model keeps the table it was fitted with
