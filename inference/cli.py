@@ -38,6 +38,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from model import __version__
+
+        typer.echo(f"paysieve {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    pass
+
+
 ModelOpt = typer.Option(None, "--model", "-m", help="Model file (default: the bundled model).")
 ThresholdOpt = typer.Option(
     None,

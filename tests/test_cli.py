@@ -31,6 +31,14 @@ def test_help_lists_commands_and_exit_codes():
     assert "Exit codes" in result.output
 
 
+def test_version_is_the_package_version():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"paysieve {version('paysieve')}"
+
+
 def test_clean_example_with_default_model():
     result = run("clean", EXAMPLE)
     assert result.exit_code == 0, result.output
