@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inference.detector import Detector, DocumentPrediction
+from inference.documents_io import document_of_record
 from inference.worker_pool import default_jobs
 from model.errors import InputError
 from model.json_records import iter_records
@@ -144,15 +145,10 @@ def score_records(
 ) -> list[dict]:
     """Copies of ``records`` (with ``lines`` or ``text``) with labels, scores, clean text."""
     records = list(records)
-    documents = []
+    documents: list[list[str] | str] = []
     for record in records:
-        if isinstance(record.get("lines"), list):
-            documents.append(record["lines"])
-        elif isinstance(record.get("text"), str):
-            documents.append(record["text"])
-        else:
-            name = record.get("id", "a record")
-            raise InputError(f"{name}: record has neither 'lines' (list) nor 'text' (string)")
+        doc = document_of_record(record, str(record.get("id", "a record")))
+        documents.append(doc.text if doc.field == "text" else doc.lines)
     predictions = cached_detector(model_path, threshold).predict_documents(documents)
     return [
         {

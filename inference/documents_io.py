@@ -345,7 +345,12 @@ class DocumentReader:
 
 def record_document(text: str, where: str) -> InputDocument:
     """The document in one JSON Lines record; a bad record raises RecordError."""
-    record = parse_record(text, where, RecordError)
+    return document_of_record(parse_record(text, where, RecordError), where)
+
+
+def document_of_record(record: dict, where: str) -> InputDocument:
+    """The document a record holds in ``lines``, ``text`` or ``html`` (in that order of
+    preference); a record with none of them raises RecordError naming ``where``."""
     lines = record.get("lines")
     if lines is not None:
         if not isinstance(lines, list) or not all(isinstance(s, str) for s in lines):

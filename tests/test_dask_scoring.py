@@ -119,7 +119,7 @@ def test_empty_partitions_and_records_without_a_document(small_model_path):
     assert score_records([], small_model_path) == []
     empty = score_frame(pd.DataFrame({"text": pd.Series([], dtype=object)}), small_model_path)
     assert list(empty.columns) == ["text", "labels", "scores", "clean_text"] and empty.empty
-    with pytest.raises(InputError, match="doc-x: record has neither"):
+    with pytest.raises(InputError, match="doc-x: record has no 'lines'"):
         score_records([{"id": "doc-x", "body": "no lines"}], small_model_path)
     with pytest.raises(InputError, match="no 'lines' or 'text' column"):
         score_frame(pd.DataFrame({"body": ["x"]}), small_model_path)
