@@ -17,7 +17,8 @@ Timed, each best of ``--repeat`` runs, as lines per second over all lines of the
   when jusText is not installed: ``pip install '.[bench]'``).
 
 Also: wall time of ``paysieve clean`` on one small file (interpreter start and model load
-included, best of ``--repeat``), and the library path's boilerplate F1 on the corpus labels.
+included, best of ``--repeat``), and the boilerplate F1 on the input's labels of the library
+path and of the worker-process CLI path (they must be equal).
 Everything runs with ``--threads`` OpenMP/BLAS threads per process (default 1: figures are
 per core; ``--jobs N`` is then N single-threaded processes). Writes
 ``benchmarks/results/throughput.md`` and ``.json``.
@@ -141,6 +142,7 @@ def main() -> None:
     else:
         print("paysieve predict has no --jobs option: skipped", flush=True)
 
+    cli_accuracy = cli_scores(predict_cmd + model_opt, labels, env)
     add(
         "floor: stdlib JSON Lines read + write",
         best_time(lambda: read_write_floor(args.corpus), args.repeat),
@@ -194,6 +196,8 @@ def main() -> None:
         "small_file": str(args.small_file),
         "boilerplate_f1": accuracy["boilerplate"]["f1"],
         "content_f1": accuracy["content"]["f1"],
+        "cli_boilerplate_f1": cli_accuracy["boilerplate"]["f1"],
+        "cli_content_f1": cli_accuracy["content"]["f1"],
         "rows": rows,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
@@ -202,6 +206,25 @@ def main() -> None:
     }
     write_report(args.out, markdown(report), report)
     print(markdown(report))
+
+
+def cli_scores(predict_cmd: list[str], labels: np.ndarray, env: dict) -> dict:
+    """Line scores of the labels ``predict --format jsonl --jobs 2`` writes (untimed run),
+    so the benchmark shows that the worker path answers as the library does."""
+    out = subprocess.run(
+        [*predict_cmd, "--jobs", "2", "--quiet"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    predicted = [
+        int(label == "boilerplate")
+        for line in out.splitlines()
+        if line.strip()
+        for label in json.loads(line)["labels"]
+    ]
+    return line_scores(labels, np.asarray(predicted, dtype=np.int64))
 
 
 def markdown(report: dict) -> str:
@@ -225,8 +248,10 @@ def markdown(report: dict) -> str:
         f"- model load: {report['model_load_s']:.2f} s; start-up, `paysieve clean` on "
         f"`{Path(report['small_file']).name}` (interpreter start and model load included): "
         f"{report['startup_clean_small_file_s']:.2f} s wall",
-        f"- library path on the corpus labels: boilerplate F1 {report['boilerplate_f1']:.3f}, "
-        f"content F1 {report['content_f1']:.3f}",
+        f"- library path on the input's labels: boilerplate F1 {report['boilerplate_f1']:.3f}, "
+        f"content F1 {report['content_f1']:.3f}; the CLI with worker processes (`predict "
+        f"--format jsonl --jobs 2`): boilerplate F1 {report['cli_boilerplate_f1']:.3f}, "
+        f"content F1 {report['cli_content_f1']:.3f}",
         "",
     ]
     return "\n".join(rows)
