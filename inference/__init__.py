@@ -12,27 +12,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-_ERRORS = [
-    "InputError",
-    "InputFileError",
-    "InputIsDirectoryError",
-    "InputNotFoundError",
-    "InputNotReadableError",
-    "InvalidEncodingError",
-    "ModelFileError",
-    "ModelVersionError",
-    "NotTextError",
-    "OutputError",
-    "PaysieveError",
-    "RecordError",
-    "UnsafeModelError",
-]
-_EXPORTS = {
-    "Detector": "inference.detector",
-    "DocumentPrediction": "inference.detector",
-    "LinePrediction": "inference.detector",
-    **dict.fromkeys(_ERRORS, "model.errors"),
-}
 __all__ = [
     "Detector",
     "DocumentPrediction",
@@ -51,6 +30,10 @@ __all__ = [
     "RecordError",
     "UnsafeModelError",
 ]
+_DETECTOR_NAMES = ("Detector", "DocumentPrediction", "LinePrediction")
+_EXPORTS = {
+    name: "inference.detector" if name in _DETECTOR_NAMES else "model.errors" for name in __all__
+}
 
 if TYPE_CHECKING:
     from inference.detector import Detector, DocumentPrediction, LinePrediction

@@ -232,6 +232,18 @@ def _stream(
         return _report(reader.stats, skipping, options["allow_skips"])
 
 
+def _stream_command(
+    file: str,
+    target: str | None,
+    options: dict,
+    make_writer: Callable[[object, object], Writer],
+) -> None:
+    """``_stream`` as a command runs it: errors as one-line messages, its code as the exit."""
+    code = _run(lambda: _stream(file, target, options, make_writer))
+    if code:
+        raise typer.Exit(code)
+
+
 def _kinds_option(
     drop: str | None, keep: str | None, known: tuple[str, ...]
 ) -> tuple[set[str] | None, set[str] | None]:
@@ -306,9 +318,7 @@ def clean(
 
         return write
 
-    code = _run(lambda: _stream(file, output, options, make_writer))
-    if code:
-        raise typer.Exit(code)
+    _stream_command(file, output, options, make_writer)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -375,9 +385,7 @@ def predict(
 
         return write
 
-    code = _run(lambda: _stream(file, output, options, make_writer))
-    if code:
-        raise typer.Exit(code)
+    _stream_command(file, output, options, make_writer)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -415,9 +423,7 @@ def inspect(
 
         return write
 
-    code = _run(lambda: _stream(file, output, options, make_writer))
-    if code:
-        raise typer.Exit(code)
+    _stream_command(file, output, options, make_writer)
 
 
 def _inspect_report(name: str, pred) -> str:

@@ -110,10 +110,10 @@ class LineScorer:
         return Stage1(lines, p1[index], shape[index], kinds)
 
     def _score(
-        self, documents: Sequence[Sequence[str]], with_kinds: bool
+        self, documents: Sequence[Sequence[str]], offsets: np.ndarray, with_kinds: bool
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """(raw stage-2 scores, kind probabilities or None) of all lines, flattened."""
-        offsets = document_offsets(documents)
+        """(raw stage-2 scores, kind probabilities or None) of all lines, flattened;
+        ``offsets`` as ``document_offsets(documents)`` gives them."""
         with_kinds = with_kinds and self.kind_model is not None
         if offsets[-1] == 0:
             return np.zeros(0), np.zeros((0, len(self.kind_classes_))) if with_kinds else None
@@ -126,15 +126,15 @@ class LineScorer:
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
-        return self._score(documents, with_kinds=False)[0]
+        return self._score(documents, document_offsets(documents), with_kinds=False)[0]
 
     def score_documents(
         self, documents: Sequence[Sequence[str]], with_kinds: bool = True
     ) -> list[DocumentScores]:
         """Final boilerplate probabilities and (``with_kinds``) kind probabilities, one entry
         per document."""
-        raw, kind_proba = self._score(documents, with_kinds)
         offsets = document_offsets(documents)
+        raw, kind_proba = self._score(documents, offsets, with_kinds)
         proba = self.probabilities(raw, offsets)
         return [
             DocumentScores(proba[a:b], None if kind_proba is None else kind_proba[a:b])

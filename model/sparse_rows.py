@@ -1,7 +1,7 @@
 """Compressed sparse rows in plain numpy: the hashed token features of a batch of lines.
 
 The prediction path needs only three things from a sparse matrix (build it from
-(row, column, value) triplets, gather rows, multiply by a weight vector), and doing them
+(row, column, value) triplets, gather rows, sum weighted entries per row), and doing them
 in numpy keeps scipy out of the processes that only predict. Training hands the same
 arrays to scipy (``to_scipy``) for the scikit-learn estimators.
 """
@@ -76,10 +76,6 @@ class SparseRows:
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
             sums[rows[starts]] = np.add.reduceat(products, starts, axis=0)
         return sums
-
-    def dot(self, weights: np.ndarray) -> np.ndarray:
-        """``self @ weights`` for a weight vector (n_columns,) or matrix (n_columns, k)."""
-        return self.row_sums(weights[self.indices])
 
     def to_scipy(self):
         """The same matrix as a ``scipy.sparse.csr_matrix`` (imports scipy)."""

@@ -89,7 +89,8 @@ class TokenHasher:
         self.__dict__.update(state)
         self._reset()
 
-    def _learn(self, tokens: set[str]) -> None:
+    def _learn(self, new_tokens: set[str]) -> None:
+        tokens = list(new_tokens)  # digits are folded already (see ``transform``)
         start = len(self._vocab)
         end = start + len(tokens)
         if end > len(self._hash):
@@ -99,12 +100,11 @@ class TokenHasher:
                 grown = np.zeros(size, dtype=old.dtype)
                 grown[: len(old)] = old
                 setattr(self, name, grown)
-        folded = list(tokens)  # digits are folded already (see ``transform``)
-        self._hash[start:end] = [_crc(t) for t in folded]
-        long = [i for i, t in enumerate(folded) if len(t) >= _AFFIX_MIN_LEN]
+        self._hash[start:end] = [_crc(t) for t in tokens]
+        long = [i for i, t in enumerate(tokens) if len(t) >= _AFFIX_MIN_LEN]
         idx = np.asarray(long, dtype=np.int64) + start
-        self._prefix[idx] = [_crc(folded[i][:5]) for i in long]
-        self._suffix[idx] = [_crc(folded[i][-4:]) for i in long]
+        self._prefix[idx] = [_crc(tokens[i][:5]) for i in long]
+        self._suffix[idx] = [_crc(tokens[i][-4:]) for i in long]
         self._has_affix[idx] = True
         self._vocab.update(zip(tokens, range(start, end)))
 

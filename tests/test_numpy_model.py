@@ -38,8 +38,13 @@ def test_sparse_rows_match_scipy():
     pick = np.array([3, 3, 0, 49, 7])
     assert np.allclose(rows.take(pick).to_scipy().toarray(), reference[pick])
     weights = rng.normal(size=(30, 4))
-    assert np.allclose(rows.dot(weights), reference @ weights)
-    assert np.allclose(rows.dot(weights[:, 0]), reference @ weights[:, 0])
+    assert np.allclose(rows.row_sums(weights[rows.indices]), reference @ weights)
+    assert np.allclose(rows.row_sums(weights[rows.indices, 0]), reference @ weights[:, 0])
+    kept = rows.indices % 2 == 0
+    assert np.allclose(
+        rows.row_sums(weights[rows.indices[kept]], entries=kept),
+        reference[:, ::2] @ weights[::2],
+    )
     norms = np.linalg.norm(rows.normalized().to_scipy().toarray(), axis=1)
     assert np.allclose(norms[np.linalg.norm(reference, axis=1) > 0], 1.0)
 
@@ -49,7 +54,7 @@ def test_sparse_rows_of_nothing():
         np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 3, 8
     )
     assert empty.indptr.tolist() == [0, 0, 0, 0]
-    assert empty.normalized().dot(np.ones(8)).tolist() == [0.0, 0.0, 0.0]
+    assert empty.normalized().row_sums(np.ones(0)).tolist() == [0.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize("max_depth", [None, 3])
