@@ -3,9 +3,12 @@ the floor, the naive baseline and two peers timed on the same lines in the same 
 
     python benchmarks/throughput.py ../shared/benchmark/dev.jsonl.gz [--model M] [--repeat 3]
 
-Timed, each best of ``--repeat`` runs, as lines per second over all lines of the corpus:
+Timed as lines per second over all lines of the corpus, each the best of ``--repeat``
+rounds; every round runs every method once, in turn, so that drift in the machine's speed
+(a shared host) does not favour whichever method ran last:
 
-- library: ``Detector.predict_many`` over all pages at once (model already loaded);
+- library: ``Detector.predict_many`` over all pages at once (model already loaded; from
+  the second round on, its token-hash cache holds the corpus's tokens, as a long job's would);
 - ``paysieve predict --format jsonl`` end to end (interpreter start, model load, JSON
   parsing and writing to /dev/null included), plus ``--jobs N`` for each ``--jobs`` value
   when the installed command has that option (checked with ``--help``);
@@ -50,16 +53,26 @@ from peers import c4_keep, justext_keep, justext_stoplist_name  # noqa: E402
 from report import write_report  # noqa: E402
 
 SMALL_FILE = HERE.parent / "examples" / "article.txt"
+LIBRARY = "library Detector.predict_many"
+FLOOR = "floor: stdlib JSON Lines read + write"
+NAIVE = "HashingVectorizer(char_wb, (2, 4)).transform"
+NAIVE_NOTE = "naive baseline: features only, no model"
+STARTUP = "start-up"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def best_time(action: Callable[[], object], repeat: int) -> float:
-    """The shortest wall time of ``repeat`` runs of ``action``, in seconds."""
-    best = float("inf")
+def best_times(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The shortest wall time of each action over ``repeat`` rounds, in seconds.
+
+    Every round runs every action once, in turn, so that a machine whose speed drifts
+    during the run (a shared host) slows all of them alike instead of whichever ran last.
+    """
+    best = dict.fromkeys(actions, float("inf"))
     for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - started)
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            best[name] = min(best[name], time.perf_counter() - started)
     return best
 
 
@@ -102,14 +115,6 @@ def main() -> None:
     docs = list(read_labeled(args.corpus))
     lines = [line for d in docs for line in d.lines]
     n_lines = len(lines)
-    rows: list[dict] = []
-
-    def add(name: str, seconds: float, note: str = "") -> None:
-        rows.append({"name": name, "seconds": seconds, "lines_per_s": n_lines / seconds})
-        if note:
-            rows[-1]["note"] = note
-        print(f"{name}: {seconds:.2f} s, {n_lines / seconds:,.0f} lines/s", flush=True)
-
     started = time.perf_counter()
     detector = Detector(args.model)
     load_s = time.perf_counter() - started
@@ -118,69 +123,58 @@ def main() -> None:
     def library_run() -> None:
         predictions[:] = detector.predict_many(d.lines for d in docs)
 
-    add("library Detector.predict_many", best_time(library_run, args.repeat))
-    labels = np.concatenate([d.labels for d in docs])
-    predicted = np.concatenate([p.is_boilerplate for p in predictions]).astype(np.int64)
-    accuracy = line_scores(labels, predicted)
-
     predict_cmd = [*paysieve_command(), "predict", "--format", "jsonl", str(args.corpus)]
 
     def run(cmd: list[str]) -> None:
         subprocess.run(cmd + model_opt, check=True, stdout=subprocess.DEVNULL, env=env)
 
-    add(
-        "paysieve predict --format jsonl (default options)",
-        best_time(lambda: run(predict_cmd), args.repeat),
-    )
-    if cli_has_option("predict", "--jobs"):
-        for jobs in args.jobs:
-            cmd = [*predict_cmd, "--jobs", str(jobs)]
-            add(
-                f"paysieve predict --format jsonl --jobs {jobs}",
-                best_time(lambda c=cmd: run(c), args.repeat),
-            )
-    else:
-        print("paysieve predict has no --jobs option: skipped", flush=True)
-
-    cli_accuracy = cli_scores(predict_cmd + model_opt, labels, env)
-    add(
-        "floor: stdlib JSON Lines read + write",
-        best_time(lambda: read_write_floor(args.corpus), args.repeat),
-        "gzip + json, no classification, in process",
-    )
     from sklearn.feature_extraction.text import HashingVectorizer
 
     vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4))
-    add(
-        "HashingVectorizer(char_wb, (2, 4)).transform",
-        best_time(lambda: vectorizer.transform(lines), args.repeat),
-        "naive baseline: features only, no model",
-    )
-    add("C4 line rules", best_time(lambda: [c4_keep(d.lines) for d in docs], args.repeat))
+    actions: dict[str, Callable[[], object]] = {
+        LIBRARY: library_run,
+        "paysieve predict --format jsonl (default options)": lambda: run(predict_cmd),
+    }
+    if cli_has_option("predict", "--jobs"):
+        for jobs in args.jobs:
+            cmd = [*predict_cmd, "--jobs", str(jobs)]
+            actions[f"paysieve predict --format jsonl --jobs {jobs}"] = lambda c=cmd: run(c)
+    else:
+        print("paysieve predict has no --jobs option: skipped", flush=True)
+    actions[FLOOR] = lambda: read_write_floor(args.corpus)
+    actions[NAIVE] = lambda: vectorizer.transform(lines)
+    actions["C4 line rules"] = lambda: [c4_keep(d.lines) for d in docs]
     try:
         import justext  # noqa: F401
     except ImportError:
         print("jusText not installed: skipped (pip install '.[bench]')", flush=True)
     else:
-        add(
-            "jusText on lines",
-            best_time(
-                lambda: [
-                    justext_keep(d.lines, justext_stoplist_name(d.meta.get("lang"))) for d in docs
-                ],
-                args.repeat,
-            ),
-        )
-
+        actions["jusText on lines"] = lambda: [
+            justext_keep(d.lines, justext_stoplist_name(d.meta.get("lang"))) for d in docs
+        ]
     clean_cmd = [*paysieve_command(), "clean", str(args.small_file), *model_opt]
-    startup_s = best_time(
-        lambda: subprocess.run(clean_cmd, check=True, stdout=subprocess.DEVNULL, env=env),
-        args.repeat,
+    actions[STARTUP] = lambda: subprocess.run(
+        clean_cmd, check=True, stdout=subprocess.DEVNULL, env=env
     )
+
+    best = best_times(actions, args.repeat)
+    startup_s = best.pop(STARTUP)
+    notes = {FLOOR: "gzip + json, no classification, in process", NAIVE: NAIVE_NOTE}
+    rows: list[dict] = []
+    for name, seconds in best.items():
+        rows.append({"name": name, "seconds": seconds, "lines_per_s": n_lines / seconds})
+        if name in notes:
+            rows[-1]["note"] = notes[name]
+        print(f"{name}: {seconds:.2f} s, {n_lines / seconds:,.0f} lines/s", flush=True)
     print(f"start-up: paysieve clean {args.small_file.name}: {startup_s:.2f} s")
 
+    labels = np.concatenate([d.labels for d in docs])
+    predicted = np.concatenate([p.is_boilerplate for p in predictions]).astype(np.int64)
+    accuracy = line_scores(labels, predicted)
+    cli_accuracy = cli_scores(predict_cmd + model_opt, labels, env)
+
     library = rows[0]["lines_per_s"]
-    naive = next(r["lines_per_s"] for r in rows if r["name"].startswith("HashingVectorizer"))
+    naive = next(r["lines_per_s"] for r in rows if r["name"] == NAIVE)
     for row in rows:
         row["vs_library"] = row["lines_per_s"] / library
         row["vs_hashing_vectorizer"] = row["lines_per_s"] / naive

@@ -25,6 +25,20 @@ MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def model_views(documents: list[list[str]]) -> list[list[str]]:
+    """``model_view`` of every line, checked a document at a time: a document's lines come
+    back as they are unless one is too long or holds a lone surrogate (rare)."""
+    return [doc if _readable(doc) else [model_view(line) for line in doc] for doc in documents]
+
+
+def _readable(lines: list[str]) -> bool:
+    """Whether the model reads every line of ``lines`` as it is."""
+    if max(map(len, lines), default=0) > MODEL_LINE_CHARS:
+        return False
+    joined = "".join(lines)
+    return joined.isascii() or not _SURROGATE.search(joined)
+
+
 def model_view(line: str) -> str:
     """What the model reads of a line: at most ``MODEL_LINE_CHARS`` characters, lone
     surrogates (from JSON escapes or surrogateescape) as U+FFFD. Predictions keep the line."""
@@ -188,9 +202,9 @@ class Detector:
             if not all(isinstance(line, str) for line in docs[-1]):
                 raise InputError("every line must be a string")
         blank = [np.array([not line.strip() for line in doc], dtype=bool) for doc in docs]
-        model_docs = [
-            [model_view(line) for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)
-        ]
+        model_docs = model_views(
+            [[line for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)]
+        )
         outputs = self.model.score_documents(model_docs)
         return [self._prediction(doc, bl, out) for doc, bl, out in zip(docs, blank, outputs)]
 

@@ -105,9 +105,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
 
     def _stage1_matrix(self, documents: Sequence[Sequence[str]]):
         lines = [line for doc in documents for line in doc]
-        hashed, shape = self.featurizer_.transform(lines)
+        index, hashed, shape = self.featurizer_.transform_distinct(lines)
+        hashed, shape = hashed.take(index), shape[index]
         X = sparse.hstack([hashed.to_scipy(), sparse.csr_matrix(shape)], format="csr")
-        return X, shape, lines
+        return X, shape, index
 
     def fit(
         self,
@@ -137,7 +138,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             document_weight = [document_weight[i] for i in keep]
         self.featurizer_ = LineFeaturizer(self.n_features)
         offsets = document_offsets(documents)
-        X, shape, lines = self._stage1_matrix(documents)
+        X, shape, text_index = self._stage1_matrix(documents)
         y = np.concatenate(labels_kept)
         if len(y) != X.shape[0]:
             raise ValueError("every document needs exactly one label per line")
@@ -162,7 +163,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         line_model = self._fit_line_model(X[known], y[known], w[known])
         kind_model = self._fit_kind_model(X, y, kinds_kept, offsets)
 
-        C = line_context(oof, shape, lines, offsets)
+        C = line_context(oof, shape, text_index, offsets)
         context_model = HistGradientBoostingClassifier(
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,

@@ -27,6 +27,14 @@ __all__ = [
 ]
 
 
+def distinct_texts(lines: list[str]) -> tuple[np.ndarray, list[str]]:
+    """(index, texts): the distinct texts of ``lines`` in first-seen order, and for every
+    line the position of its text among them."""
+    position = {text: i for i, text in enumerate(dict.fromkeys(lines))}
+    index = np.fromiter(map(position.__getitem__, lines), dtype=np.int64, count=len(lines))
+    return index, list(position)
+
+
 class LineFeaturizer:
     """Turns lines into hashed token features (sparse, l2-normalised) and shape features.
 
@@ -44,13 +52,7 @@ class LineFeaturizer:
     def transform_distinct(self, lines: list[str]) -> tuple[np.ndarray, SparseRows, np.ndarray]:
         """(index, hashed token rows, shape rows) of the distinct texts of ``lines``: line
         ``i`` has the features of row ``index[i]``. Featurise (and score) each text once."""
-        unique: dict[str, int] = {}
-        index = np.fromiter(
-            (unique.setdefault(line, len(unique)) for line in lines),
-            dtype=np.int64,
-            count=len(lines),
-        )
-        texts = list(unique)
+        index, texts = distinct_texts(lines)
         return index, self._hasher.transform(texts), shape_matrix(texts, self.character_classes)
 
     def transform(self, lines: list[str]) -> tuple[SparseRows, np.ndarray]:

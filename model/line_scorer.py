@@ -31,21 +31,24 @@ def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
     return np.concatenate(([0], np.cumsum([len(d) for d in documents]))).astype(np.int64)
 
 
-def repeat_counts(lines: Sequence[str], offsets: np.ndarray) -> np.ndarray:
-    """How often each line's text occurs in its own document."""
+def repeat_counts(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """How often each line's text occurs in its own document; ``index`` gives every line
+    the id of its text (as ``model.line_features.distinct_texts`` does)."""
+    if len(index) == 0:
+        return np.zeros(0)
     doc = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    keys = list(zip(doc.tolist(), lines))
-    counts: dict[tuple[int, str], int] = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
-    return np.fromiter((counts[k] for k in keys), dtype=np.float64, count=len(keys))
+    _, inverse, counts = np.unique(
+        doc * (int(index.max()) + 1) + index, return_inverse=True, return_counts=True
+    )
+    return counts[inverse].astype(np.float64)
 
 
 def line_context(
-    p1: np.ndarray, shape: np.ndarray, lines: Sequence[str], offsets: np.ndarray
+    p1: np.ndarray, shape: np.ndarray, index: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
-    """Stage-2 input: the context features of every line (see ``model.context_features``)."""
-    return context_matrix(p1, shape, repeat_counts(lines, offsets), offsets)
+    """Stage-2 input: the context features of every line (see ``model.context_features``);
+    ``index`` gives every line the id of its text."""
+    return context_matrix(p1, shape, repeat_counts(index, offsets), offsets)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,10 @@ class DocumentScores:
 
 @dataclass(frozen=True)
 class Stage1:
-    """Per-line outputs of the line-alone stage, for all lines laid end to end."""
+    """Per-line outputs of the line-alone stage, for all lines laid end to end; ``index``
+    gives every line the id of its text."""
 
-    lines: list[str]
+    index: np.ndarray
     p1: np.ndarray
     shape: np.ndarray
     kind_proba: np.ndarray | None
@@ -107,7 +111,7 @@ class LineScorer:
         kinds = None
         if with_kinds and self.kind_model is not None:
             kinds = self.kind_model.class_proba(hashed, shape)[index]
-        return Stage1(lines, p1[index], shape[index], kinds)
+        return Stage1(index, p1[index], shape[index], kinds)
 
     def _score(
         self, documents: Sequence[Sequence[str]], offsets: np.ndarray, with_kinds: bool
@@ -118,7 +122,7 @@ class LineScorer:
         if offsets[-1] == 0:
             return np.zeros(0), np.zeros((0, len(self.kind_classes_))) if with_kinds else None
         first = self.stage1(documents, with_kinds)
-        context = line_context(first.p1, first.shape, first.lines, offsets)
+        context = line_context(first.p1, first.shape, first.index, offsets)
         raw = logistic(self.context_model.decision_function(context))
         if first.kind_proba is None:
             return raw, None

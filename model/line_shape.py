@@ -37,7 +37,7 @@ _CURRENCY_SYMBOLS = "$£€¥₹₩₽₺₪₫₴฿"
 # Prices and currency codes need digits nearby, so these run only on lines with digits.
 _CURRENCY_CODE = re.compile(r"\b(?:usd|eur|gbp|chf|inr|rs|zł|kr|r\$|a\$|c\$|nt\$|hk\$)\b")
 _PRICE = re.compile(r"[$£€¥₹₩₽][ \t]?\d|\d[ \t]?(?:[$£€¥₹₩₽]|zł|kr|eur|usd|euro)")
-_URL_MARK = re.compile(r"://|www\.|\.com|@")
+_URL_MARKS = ("://", "www.", ".com", "@")
 _TERMINAL = ".!?。！？…\"'”’»)"
 _SEPARATORS = "|•·›»/>–-"
 # Code points above the Basic Multilingual Plane (emoji, rare CJK) share one class row.
@@ -94,15 +94,46 @@ def _segment_counts(masks: list[np.ndarray], starts: np.ndarray, ends: np.ndarra
     return counts
 
 
-def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarray) -> np.ndarray:
-    """1.0 for the lines among ``candidates`` (indices into ``texts``) that ``pattern`` finds."""
-    flags = np.zeros(len(texts), dtype=np.float64)
+def _joined(texts: list[str], candidates: np.ndarray) -> tuple[str, np.ndarray]:
+    """The candidate lines joined by "\n", and where each starts in that string."""
     picked = [texts[i] for i in candidates]
     lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
-    hits = np.fromiter((m.start() for m in pattern.finditer("\n".join(picked))), dtype=np.int64)
+    return "\n".join(picked), starts
+
+
+def _flag_lines(n: int, candidates: np.ndarray, starts: np.ndarray, hits) -> np.ndarray:
+    """1.0 for the candidate lines in which a hit position (in the joined string) falls."""
+    flags = np.zeros(n, dtype=np.float64)
+    hits = np.fromiter(hits, dtype=np.int64)
     flags[candidates[np.searchsorted(starts, hits, side="right") - 1]] = 1.0
     return flags
+
+
+def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarray) -> np.ndarray:
+    """1.0 for the lines among ``candidates`` (indices into ``texts``) that ``pattern`` finds."""
+    joined, starts = _joined(texts, candidates)
+    hits = (m.start() for m in pattern.finditer(joined))
+    return _flag_lines(len(texts), candidates, starts, hits)
+
+
+def _lines_containing(marks: tuple[str, ...], texts: list[str]) -> np.ndarray:
+    """1.0 for the lines of ``texts`` that contain one of the ``marks`` (none holds "\n").
+
+    ``str.find`` skips to the rare hits; a regex alternation would try every position.
+    """
+    candidates = np.arange(len(texts))
+    joined, starts = _joined(texts, candidates)
+
+    def hits():
+        for mark in marks:
+            at = joined.find(mark)
+            while at >= 0:
+                yield at
+                line_end = joined.find("\n", at)  # one hit per line is enough
+                at = joined.find(mark, line_end + 1) if line_end >= 0 else -1
+
+    return _flag_lines(len(texts), candidates, starts, hits())
 
 
 def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndarray:
@@ -149,7 +180,7 @@ def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndar
     last = np.where(nonempty, bits[np.maximum(ends - 1, 0)], 0)
     with_digits = np.flatnonzero(digits > 0)
     lowered = [t.lower() for t in texts]
-    has_url = _lines_matching(_URL_MARK, lowered, np.arange(len(texts)))
+    has_url = _lines_containing(_URL_MARKS, lowered)
 
     out = np.column_stack(
         [

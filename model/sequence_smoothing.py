@@ -40,35 +40,51 @@ def smooth(proba: np.ndarray, offsets: np.ndarray, stay: float, prior: float) ->
     if n == 0:
         return np.zeros(0)
     p = np.clip(np.asarray(proba, dtype=np.float64), _EPS, 1 - _EPS)
-    emit = np.column_stack([(1 - p) / (1 - prior), p / prior])
-    trans = np.array([[stay, 1 - stay], [1 - stay, stay]])
-    starts = np.asarray(offsets[:-1], dtype=np.int64)
-    lengths = np.diff(offsets)
-    order = np.argsort(-lengths, kind="stable")
-    starts, lengths = starts[order], lengths[order]
-    # Documents sorted by length: at step t the first ``active[t]`` of them are still going.
-    ascending = lengths[::-1]
-    steps = np.arange(int(lengths.max(initial=0)))
-    active = len(lengths) - np.searchsorted(ascending, steps, side="right")
+    # Two states, so each message is one number, P(boilerplate); a line's evidence enters
+    # as the likelihood ratio content : boilerplate of its emission.
+    ratio = (1 - p) / p * (prior / (1 - prior))
+    slope, floor = 2 * stay - 1, 1 - stay  # P(boilerplate next) = floor + slope * P(now)
+    steps = _StepLayout(offsets)
+    ratio = ratio[steps.order]
 
-    fwd = np.empty((n, 2))
-    idx = starts[: active[0]]
-    f = emit[idx] * np.array([1 - prior, prior])
-    fwd[idx] = f / f.sum(axis=1, keepdims=True)
-    for t in range(1, len(active)):
-        k = active[t]
-        idx = starts[:k] + t
-        f = emit[idx] * (fwd[idx - 1] @ trans)
-        fwd[idx] = f / f.sum(axis=1, keepdims=True)
+    forward = np.empty(n)
+    belief = np.full(steps.active[0], prior)
+    for t, (a, k) in enumerate(zip(steps.start, steps.active)):
+        if t:
+            belief = floor + slope * forward[steps.start[t - 1] : steps.start[t - 1] + k]
+        forward[a : a + k] = belief / (belief + ratio[a : a + k] * (1 - belief))
 
-    bwd = np.empty((n, 2))
-    ends = starts + lengths - 1
-    bwd[ends[lengths > 0]] = 0.5
-    for t in range(len(active) - 2, -1, -1):
-        k = active[t + 1]
-        idx = starts[:k] + t
-        b = (emit[idx + 1] * bwd[idx + 1]) @ trans.T
-        bwd[idx] = b / b.sum(axis=1, keepdims=True)
+    backward = np.full(n, 0.5)
+    for t in range(len(steps.active) - 2, -1, -1):
+        a, k = steps.start[t], steps.active[t + 1]
+        b = steps.start[t + 1]
+        later = backward[b : b + k]
+        seen = later / (later + ratio[b : b + k] * (1 - later))
+        backward[a : a + k] = floor + slope * seen
 
-    post = fwd * bwd
-    return post[:, 1] / post.sum(axis=1)
+    joint = forward * backward
+    posterior = np.empty(n)
+    posterior[steps.order] = joint / (joint + (1 - forward) * (1 - backward))
+    return posterior
+
+
+class _StepLayout:
+    """The lines of documents laid end to end, reordered step by step: all documents' first
+    lines, then all second lines, ... (documents longest first), so that the lines of one
+    step are one contiguous slice, and the documents still running at a step are a prefix
+    of those running at the step before."""
+
+    def __init__(self, offsets: np.ndarray) -> None:
+        starts = np.asarray(offsets[:-1], dtype=np.int64)
+        lengths = np.diff(np.asarray(offsets, dtype=np.int64))
+        by_length = np.argsort(-lengths, kind="stable")
+        starts, lengths = starts[by_length], lengths[by_length]
+        n_steps = int(lengths.max(initial=0))
+        # active[t]: how many documents have a line t.
+        self.active = len(lengths) - np.searchsorted(lengths[::-1], np.arange(n_steps), "right")
+        self.start = np.concatenate(([0], np.cumsum(self.active)[:-1])).astype(np.int64)
+        rank = np.repeat(np.arange(len(lengths)), lengths)
+        step = np.arange(len(rank)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        # line at (step t, document rank r) sits at start[t] + r of the new order.
+        self.order = np.empty(len(rank), dtype=np.int64)
+        self.order[self.start[step] + rank] = np.repeat(starts, lengths) + step

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import repeat
 
 import numpy as np
 
@@ -44,8 +45,10 @@ def tokenize(line: str) -> list[str]:
     return [t for t in _TOKEN.findall(_ASCII_DIGIT.sub("0", line.lower())) if t != _LINE_BREAK]
 
 
-def _crc(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+def _crcs(texts: list[str]) -> list[int]:
+    """CRC-32 of each text's UTF-8 bytes (``map`` over builtins: no Python frame per text)."""
+    utf8 = map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))
+    return list(map(zlib.crc32, utf8))
 
 
 def _mix(a: np.ndarray, b: np.ndarray | np.uint64) -> np.ndarray:
@@ -100,11 +103,11 @@ class TokenHasher:
                 grown = np.zeros(size, dtype=old.dtype)
                 grown[: len(old)] = old
                 setattr(self, name, grown)
-        self._hash[start:end] = [_crc(t) for t in tokens]
+        self._hash[start:end] = _crcs(tokens)
         long = [i for i, t in enumerate(tokens) if len(t) >= _AFFIX_MIN_LEN]
         idx = np.asarray(long, dtype=np.int64) + start
-        self._prefix[idx] = [_crc(tokens[i][:5]) for i in long]
-        self._suffix[idx] = [_crc(tokens[i][-4:]) for i in long]
+        self._prefix[idx] = _crcs([tokens[i][:5] for i in long])
+        self._suffix[idx] = _crcs([tokens[i][-4:] for i in long])
         self._has_affix[idx] = True
         self._vocab.update(zip(tokens, range(start, end)))
 
@@ -157,8 +160,11 @@ class TokenHasher:
         row = np.concatenate(rows)
         hashed = np.concatenate(hashes)
         col = (hashed >> np.uint64(1)) % np.uint64(self.n_features)
-        sign = np.where(hashed & np.uint64(1), 1.0, -1.0)
-        matrix = SparseRows.from_triplets(
-            row, col.astype(np.int64), sign, n_rows=n_lines, n_columns=self.n_features
+        matrix = SparseRows.from_signed_entries(
+            row,
+            col.astype(np.int64),
+            (hashed & np.uint64(1)).astype(bool),
+            n_rows=n_lines,
+            n_columns=self.n_features,
         )
         return matrix.normalized()

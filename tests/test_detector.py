@@ -111,3 +111,12 @@ def test_errors_share_one_root(tmp_path, small_model_path):
         Detector(small_model_path).predict_many(["a whole text"])
     with pytest.raises(InputError, match="must be a string"):
         Detector(small_model_path).predict_texts([b"bytes"])
+
+
+def test_model_views_only_rewrite_lines_the_model_cannot_read():
+    from inference.detector import MODEL_LINE_CHARS, model_views
+
+    clean = [["Plain text.", "Café au lait"], ["日本語"]]
+    assert all(a is b for a, b in zip(model_views(clean), clean))
+    odd = [["ok", "a\ud800b"], ["x" * (MODEL_LINE_CHARS + 5)], ["fine"]]
+    assert model_views(odd) == [["ok", "a\ufffdb"], ["x" * MODEL_LINE_CHARS], ["fine"]]

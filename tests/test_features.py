@@ -85,6 +85,14 @@ def test_shape_matrix_matches_line_by_line():
     np.testing.assert_allclose(shape_matrix(lines), [shape_features(t) for t in lines])
 
 
+def test_url_mark_flags_exactly_the_lines_that_hold_one():
+    from model.line_shape import shape_matrix
+
+    lines = ["mail: a@b.org @c", "no mark here.", "HTTPS://X.ORG", "see www.example", "", "x"]
+    column = SHAPE_FEATURE_NAMES.index("has_url")
+    assert shape_matrix(lines)[:, column].tolist() == [1.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+
+
 def test_block_kind_pooling_names_a_lone_line_by_its_block():
     from model.context_features import block_kind_proba
 

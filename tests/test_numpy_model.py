@@ -23,18 +23,21 @@ def _random_rows(rng: np.random.Generator, n_rows: int, n_columns: int) -> Spars
     nnz = n_rows * 4
     row = rng.integers(0, n_rows, nnz)
     col = rng.integers(0, n_columns, nnz)
-    return SparseRows.from_triplets(row, col, rng.normal(size=nnz), n_rows, n_columns)
+    return SparseRows.from_signed_entries(row, col, rng.random(nnz) < 0.5, n_rows, n_columns)
 
 
 def test_sparse_rows_match_scipy():
     rng = np.random.default_rng(0)
     row = rng.integers(0, 50, 200)
     col = rng.integers(0, 30, 200)
-    value = rng.normal(size=200)
-    rows = SparseRows.from_triplets(row, col, value, 50, 30)
+    positive = rng.random(200) < 0.5
+    rows = SparseRows.from_signed_entries(row, col, positive, 50, 30)
+    value = np.where(positive, 1.0, -1.0)
     reference = sparse.coo_matrix((value, (row, col)), shape=(50, 30)).toarray()
     assert np.allclose(rows.to_scipy().toarray(), reference)
     assert np.all(np.diff(rows.indptr) >= 0) and rows.indptr[-1] == len(rows.indices)
+    for a, b in zip(rows.indptr[:-1], rows.indptr[1:]):
+        assert np.all(np.diff(rows.indices[a:b]) > 0)  # sorted, repeated entries summed
     pick = np.array([3, 3, 0, 49, 7])
     assert np.allclose(rows.take(pick).to_scipy().toarray(), reference[pick])
     weights = rng.normal(size=(30, 4))
@@ -50,8 +53,8 @@ def test_sparse_rows_match_scipy():
 
 
 def test_sparse_rows_of_nothing():
-    empty = SparseRows.from_triplets(
-        np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 3, 8
+    empty = SparseRows.from_signed_entries(
+        np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), 3, 8
     )
     assert empty.indptr.tolist() == [0, 0, 0, 0]
     assert empty.normalized().row_sums(np.ones(0)).tolist() == [0.0, 0.0, 0.0]
