@@ -1,7 +1,7 @@
 """Head-to-head on the benchmark's dev pages: paysieve on the HTML vs the usual extractors.
 
 Every tool gets the same page source (the page's bytes decoded by
-``inference.html_lines.decode_html``) and returns the article text. Its text is scored two
+``model.html_lines.decode_html``) and returns the article text. Its text is scored two
 ways:
 
 1. line level: the text is mapped onto the page's labelled lines with the benchmark's own
@@ -53,7 +53,7 @@ import numpy as np
 import report
 from sklearn.model_selection import GroupKFold
 
-from inference.html_lines import decode_html, html_lines
+from model.html_lines import decode_html, html_lines
 from training.fit import fingerprint
 from training.labeled_data import LABEL_CODES, site_of
 from training.metrics import line_scores
@@ -233,7 +233,8 @@ def fold_models(
         train_file = folder / f"train-{k}.jsonl.gz"
         with gzip.open(train_file, "wt", encoding="utf-8") as fh:
             for rec, f in zip(records, fold):
-                if f != k:
+                if f != k:  # the page file by absolute path: the HTML stage reads it
+                    rec = {**rec, "html": str((args.bench / "html" / rec["html"]).resolve())}
                     fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         log(f"fold {k}: training {model} on the corpus and {int((fold != k).sum())} dev pages")
         subprocess.run(

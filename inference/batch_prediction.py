@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from inference.detector import Detector, DocumentPrediction
 from inference.documents_io import InputDocument
+from model.html_lines import HtmlBlocks
 
 BATCH_DOCUMENTS = 2_000
 BATCH_CHARS = 4_000_000
@@ -67,9 +68,12 @@ def predict_batch(detector: Detector, batch: Batch) -> list[DocumentPrediction]:
     return detector.predict_documents(model_inputs(batch))
 
 
-def model_inputs(batch: Batch) -> list[list[str] | str]:
-    """What the detector reads of each document: its text, or its lines."""
-    return [d.text if d.field == "text" else d.lines for d in batch]
+def model_inputs(batch: Batch) -> list[list[str] | str | HtmlBlocks]:
+    """What the detector reads of each document: its text, its HTML blocks, or its lines."""
+    return [
+        d.text if d.field == "text" else d.blocks if d.blocks is not None else d.lines
+        for d in batch
+    ]
 
 
 def predict_in_order(

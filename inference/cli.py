@@ -512,6 +512,7 @@ def train(
                 result.metadata["cross_validated_metrics"], "cross-validated (grouped) metrics"
             )
         )
+        typer.echo(_html_stage_report(result.metadata.get("html_stage")))
 
     _run(action)
 
@@ -530,6 +531,16 @@ def _metrics_table(metrics: dict, title: str) -> str:
             f"{m['accuracy']:>6.3f}"
         )
     return "\n".join(rows)
+
+
+def _html_stage_report(stage: dict | None) -> str:
+    """What a model's metadata says of its HTML stage."""
+    if not stage:
+        return "HTML stage: none (HTML input is scored by its lines alone)"
+    return f"HTML stage: fitted on {stage['pages']} pages with their HTML\n" + _metrics_table(
+        {"text model": stage["text_model"], "HTML stage": stage["html_stage"]},
+        "on those pages, cross-validated (grouped)",
+    )
 
 
 @app.command()
@@ -638,6 +649,7 @@ def info(
             typer.echo(
                 _metrics_table(meta["cross_validated_metrics"], "cross-validated (grouped) metrics")
             )
+        typer.echo(_html_stage_report(meta.get("html_stage")))
 
     _run(action)
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inference.batch_prediction import model_inputs
 from inference.detector import Detector, DocumentPrediction
 from inference.documents_io import document_of_record
 from inference.worker_pool import default_jobs
@@ -80,7 +81,7 @@ def _document(value: Any, field: str) -> list[str] | str:
     return list(value)
 
 
-def _clean_text(document: list[str] | str, prediction: DocumentPrediction) -> str:
+def _clean_text(document: object, prediction: DocumentPrediction) -> str:
     """The cleaned article, as ``paysieve clean`` writes it into JSON Lines records."""
     if isinstance(document, str):
         return prediction.text
@@ -143,12 +144,10 @@ def score_dataframe(
 def score_records(
     records: Iterable[dict], model_path: str | Path | None = None, threshold: float | None = None
 ) -> list[dict]:
-    """Copies of ``records`` (with ``lines`` or ``text``) with labels, scores, clean text."""
+    """Copies of ``records`` (with ``lines``, ``text`` or ``html``) with labels, scores, clean
+    text."""
     records = list(records)
-    documents: list[list[str] | str] = []
-    for record in records:
-        doc = document_of_record(record, str(record.get("id", "a record")))
-        documents.append(doc.text if doc.field == "text" else doc.lines)
+    documents = model_inputs([document_of_record(r, str(r.get("id", "a record"))) for r in records])
     predictions = cached_detector(model_path, threshold).predict_documents(documents)
     return [
         {

@@ -19,6 +19,7 @@ import numpy as np
 
 from inference.paywall_verdict import PAYWALL_KIND, PaywallVerdict, paywall_verdict
 from model.errors import InputError
+from model.html_lines import HtmlBlocks
 
 CONTENT, BOILERPLATE = "content", "boilerplate"
 MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
@@ -201,11 +202,26 @@ class Detector:
             docs.append(list(doc))
             if not all(isinstance(line, str) for line in docs[-1]):
                 raise InputError("every line must be a string")
+        return self._predict(docs)
+
+    def predict_blocks(self, pages: Iterable[HtmlBlocks]) -> list[DocumentPrediction]:
+        """Predictions for HTML pages already turned into block lines with their structure
+        (``model.html_lines.html_blocks``); the model's HTML stage, when it has one, reads
+        the structure."""
+        pages = list(pages)
+        return self._predict([list(p.lines) for p in pages], pages)
+
+    def _predict(
+        self, docs: list[list[str]], pages: list[HtmlBlocks] | None = None
+    ) -> list[DocumentPrediction]:
         blank = [np.array([not line.strip() for line in doc], dtype=bool) for doc in docs]
         model_docs = model_views(
             [[line for line, b in zip(doc, bl) if not b] for doc, bl in zip(docs, blank)]
         )
-        outputs = self.model.score_documents(model_docs)
+        html = None
+        if pages is not None:
+            html = [(p.structure[~bl], p.container[~bl]) for p, bl in zip(pages, blank)]
+        outputs = self.model.score_documents(model_docs, html=html)
         return [self._prediction(doc, bl, out) for doc, bl, out in zip(docs, blank, outputs)]
 
     def _prediction(self, doc: list[str], blank: np.ndarray, out) -> DocumentPrediction:
@@ -249,16 +265,24 @@ class Detector:
         return self.predict_documents(texts)
 
     def predict_documents(
-        self, documents: Iterable[Sequence[str] | str]
+        self, documents: Iterable[Sequence[str] | str | HtmlBlocks]
     ) -> list[DocumentPrediction]:
-        """Predictions for a mix of documents, each a list of lines or a text (whose line
-        breaks are kept), vectorised in one pass, in input order."""
-        split = [split_text(d) if isinstance(d, str) else (d, None) for d in documents]
-        results = self.predict_many(lines for lines, _ in split)
-        return [
-            r if endings is None else replace(r, endings=tuple(endings))
-            for r, (_, endings) in zip(results, split)
+        """Predictions for a mix of documents, each a list of lines, a text (whose line
+        breaks are kept) or an HTML page's ``HtmlBlocks``, in input order (one vectorised
+        pass for the pages, one for the rest)."""
+        documents = list(documents)
+        is_page = [isinstance(d, HtmlBlocks) for d in documents]
+        pages = iter(self.predict_blocks(d for d, page in zip(documents, is_page) if page))
+        split = [
+            split_text(d) if isinstance(d, str) else (d, None)
+            for d, page in zip(documents, is_page)
+            if not page
         ]
+        texts = iter(
+            r if endings is None else replace(r, endings=tuple(endings))
+            for r, (_, endings) in zip(self.predict_many(lines for lines, _ in split), split)
+        )
+        return [next(pages) if page else next(texts) for page in is_page]
 
     def clean(self, text: str) -> str:
         """``text`` with its boilerplate lines removed."""
@@ -270,12 +294,12 @@ class Detector:
 
     def predict_htmls(self, pages: Iterable[str | bytes]) -> list[DocumentPrediction]:
         """Predictions for many HTML pages (source text or bytes), vectorised in one pass."""
-        from inference.html_lines import html_lines
+        from model.html_lines import html_blocks
 
         pages = list(pages)
         if not all(isinstance(p, (str, bytes)) for p in pages):
             raise InputError("every HTML page must be a string or bytes")
-        return self.predict_many(html_lines(page) for page in pages)
+        return self.predict_blocks(html_blocks(page) for page in pages)
 
     def clean_html(self, page: str | bytes) -> str:
         """The article text of an HTML page: its kept block lines, one per line."""

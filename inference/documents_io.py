@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from inference.html_lines import html_lines, looks_like_html
 from model.atomic_file import AtomicFile
 from model.errors import (
     InputError,
@@ -38,6 +37,7 @@ from model.errors import (
     OutputError,
     RecordError,
 )
+from model.html_lines import HtmlBlocks, html_blocks, looks_like_html
 from model.json_records import parse_record
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -62,6 +62,7 @@ class InputDocument:
     lines: list[str] | None = None
     text: str | None = None
     where: str = ""  # "file:line" of a record, the file name for text
+    blocks: HtmlBlocks | None = None  # an HTML page's block lines and their structure
 
 
 @dataclass
@@ -317,8 +318,7 @@ class DocumentReader:
 
     def _html_page(self) -> Iterator[InputDocument]:
         """An HTML page is one document: its block lines (the page is read whole)."""
-        page = b"".join(self.source.chunks())
-        yield InputDocument(None, "html", lines=html_lines(page), where=self.source.name)
+        yield html_document(None, b"".join(self.source.chunks()), self.source.name)
 
     def _decoded_chunks(self) -> Iterator[str]:
         for chunk in self.source.chunks():
@@ -348,6 +348,12 @@ def record_document(text: str, where: str) -> InputDocument:
     return document_of_record(parse_record(text, where, RecordError), where)
 
 
+def html_document(record: dict | None, page: str | bytes, where: str) -> InputDocument:
+    """The document of an HTML page: its block lines, with their structure."""
+    blocks = html_blocks(page)
+    return InputDocument(record, "html", lines=blocks.lines, where=where, blocks=blocks)
+
+
 def document_of_record(record: dict, where: str) -> InputDocument:
     """The document a record holds in ``lines``, ``text`` or ``html`` (in that order of
     preference); a record with none of them raises RecordError naming ``where``."""
@@ -359,7 +365,7 @@ def document_of_record(record: dict, where: str) -> InputDocument:
     if isinstance(record.get("text"), str):
         return InputDocument(record, "text", text=record["text"], where=where)
     if isinstance(record.get("html"), str):
-        return InputDocument(record, "html", lines=html_lines(record["html"]), where=where)
+        return html_document(record, record["html"], where)
     raise RecordError(
         f"{where}: record has no 'lines' (list of strings), 'text' or 'html' (string)"
     )

@@ -4,7 +4,8 @@
 >>> for predictions in predict_batches(batches, jobs=4):  # one list per input batch, in order
 ...     ...
 
-A batch is a sequence of documents, each a list of lines or a text (a ``str``; its line
+A batch is a sequence of documents, each a list of lines, an HTML page's ``HtmlBlocks`` or a
+text (a ``str``; its line
 breaks are kept, as with ``Detector.predict_texts``). Each worker process loads the model
 once, when it starts. At most ``in_flight`` batches are read ahead of the one being
 returned, so memory stays bounded by that many batches whatever the length of the input.

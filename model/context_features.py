@@ -35,7 +35,7 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-class _Documents:
+class Documents:
     """Where every line of the flat array sits: its document, and that document's span."""
 
     def __init__(self, offsets: np.ndarray) -> None:
@@ -92,7 +92,7 @@ def context_matrix(
 ) -> np.ndarray:
     """Context feature rows (see ``CONTEXT_FEATURE_NAMES``) of the lines of documents laid
     end to end; document d spans lines ``offsets[d]:offsets[d + 1]``."""
-    docs = _Documents(np.asarray(offsets, dtype=np.int64))
+    docs = Documents(np.asarray(offsets, dtype=np.int64))
     p = np.clip(proba.astype(np.float64), 1e-4, 1 - 1e-4)
     shifted = {o: docs.shift(p, o) for o in NEIGHBOUR_OFFSETS}
     cols: list[np.ndarray] = [p, np.log(p / (1 - p))]
@@ -138,7 +138,7 @@ def block_kind_proba(
     """Kind probabilities of each line pooled with its neighbours' (``half`` lines each
     side, same document), weighted by ``weight`` (their boilerplate probability): the lines
     of one block share a kind, and a lone "Digital" or "Sign in" is named by its block."""
-    docs = _Documents(np.asarray(offsets, dtype=np.int64))
+    docs = Documents(np.asarray(offsets, dtype=np.int64))
     w = np.asarray(weight, dtype=np.float64) + 1e-6
     den = docs.window_mean(w, half) + w
     pooled = [

@@ -16,7 +16,9 @@ from itertools import pairwise
 
 import numpy as np
 
+from model.calibration_map import CalibrationMap
 from model.context_features import block_kind_proba, context_matrix
+from model.html_features import html_stage_matrix
 from model.line_features import LineFeaturizer
 from model.linear_model import LinearModel, logistic
 from model.score_calibration import ScoreCalibration
@@ -41,6 +43,23 @@ def repeat_counts(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         doc * (int(index.max()) + 1) + index, return_inverse=True, return_counts=True
     )
     return counts[inverse].astype(np.float64)
+
+
+def html_stage_features(
+    documents: Sequence[Sequence[str]],
+    proba: np.ndarray,
+    html: Sequence[HtmlStructure],
+    offsets: np.ndarray,
+) -> np.ndarray:
+    """HTML-stage input rows (``model.html_features``) of documents laid end to end."""
+    chars = np.fromiter(
+        (len(line) for doc in documents for line in doc), dtype=np.float64, count=len(proba)
+    )
+    structure = np.concatenate([s for s, _ in html]) if html else np.zeros((0, 0))
+    container = np.concatenate([c for _, c in html]) if html else np.zeros(0, np.int64)
+    if len(structure) != len(proba):
+        raise ValueError("every line needs one row of HTML structure")
+    return html_stage_matrix(proba, chars, structure, container, offsets)
 
 
 def line_context(
@@ -74,12 +93,22 @@ class Stage1:
     kind_proba: np.ndarray | None
 
 
+HtmlStructure = tuple[np.ndarray, np.ndarray]  # (structure rows, container ids) of a page
+
+
 class LineScorer:
     """Boilerplate probability (and kind) of every line of a document.
 
     Built by ``LineClassifier.fit``; the training run then fits ``calibration`` (maps and
-    threshold) on held-out scores (``training.fit.calibrate``).
+    threshold) on held-out scores (``training.fit.calibrate``) and, when it has pages with
+    their HTML, the HTML stage (``html_model`` and its ``html_calibrator``,
+    ``training.html_stage``), which rescores the lines of HTML input using the page
+    structure.
     """
+
+    # Class defaults: models saved without an HTML stage (and before it existed) have none.
+    html_model: TreeEnsemble | None = None
+    html_calibrator: CalibrationMap | None = None
 
     def __init__(
         self,
@@ -133,17 +162,38 @@ class LineScorer:
         return self._score(documents, document_offsets(documents), with_kinds=False)[0]
 
     def score_documents(
-        self, documents: Sequence[Sequence[str]], with_kinds: bool = True
+        self,
+        documents: Sequence[Sequence[str]],
+        with_kinds: bool = True,
+        html: Sequence[HtmlStructure] | None = None,
     ) -> list[DocumentScores]:
         """Final boilerplate probabilities and (``with_kinds``) kind probabilities, one entry
-        per document."""
+        per document. ``html``, one (structure, container) per document (the documents are
+        then the block lines of HTML pages, see ``model.html_lines.HtmlBlocks``), lets the
+        HTML stage rescore the lines when the model has one."""
         offsets = document_offsets(documents)
         raw, kind_proba = self._score(documents, offsets, with_kinds)
         proba = self.probabilities(raw, offsets)
+        if html is not None and self.html_model is not None and len(proba):
+            proba = self.html_probabilities(documents, proba, html, offsets)
         return [
             DocumentScores(proba[a:b], None if kind_proba is None else kind_proba[a:b])
             for a, b in pairwise(offsets)
         ]
+
+    def html_probabilities(
+        self,
+        documents: Sequence[Sequence[str]],
+        proba: np.ndarray,
+        html: Sequence[HtmlStructure],
+        offsets: np.ndarray,
+    ) -> np.ndarray:
+        """The HTML stage's calibrated probabilities, from the text model's ``proba`` of
+        the lines of ``documents`` (laid end to end) and each page's structure."""
+        if self.html_model is None or self.html_calibrator is None:
+            raise ValueError("this model has no HTML stage")
+        rows = html_stage_features(documents, proba, html, offsets)
+        return self.html_calibrator(logistic(self.html_model.decision_function(rows)))
 
     def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Final boilerplate probabilities from the raw scores of documents laid end to end

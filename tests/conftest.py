@@ -81,3 +81,67 @@ def benchmark_file(tmp_path) -> Path:
         for record in BENCHMARK_SHAPED:
             fh.write(json.dumps(record) + "\n")
     return path
+
+
+MENU = ["Home", "World", "Business", "Sport", "Weather"]
+TOPICS = ["harbour", "library", "railway", "school", "market", "bridge", "museum", "clinic"]
+
+
+def _story(topic: str, n: int) -> list[str]:
+    return [
+        f"The {topic} reopened on Monday after a year of repairs, officials said.",
+        f"Residents had waited {n} months for the work on the {topic} to finish.",
+        f"The council said the {topic} would keep its usual opening hours.",
+        f"A spokesperson thanked neighbours of the {topic} for their patience.",
+    ]
+
+
+def synthetic_news_page(i: int) -> tuple[str, list[str], list[str]]:
+    """(HTML, lines, labels) of a synthetic news page: a link menu, an article split by a
+    photo caption, teasers of other stories (written like article sentences: only their
+    links and their <aside> say what they are) and a footer."""
+    topic = TOPICS[i % len(TOPICS)]
+    story = _story(topic, i + 2)
+    related = [_story(TOPICS[(i + k) % 8], i + k)[k] for k in (1, 2, 3)]
+    html = (
+        "<html><body>"
+        '<nav class="menu"><ul>' + "".join(f'<li><a href="/{m}">{m}</a></li>' for m in MENU)
+        + '</ul></nav><article class="story"><h1>' + f"{topic.title()} reopens</h1>"
+        + "".join(f"<p>{s}</p>" for s in story[:2])
+        + '<figure class="gallery"><figcaption>Photo: staff</figcaption></figure>'
+        + "".join(f"<p>{s}</p>" for s in story[2:])
+        + '</article><aside class="related"><ul>'
+        + "".join(f'<li><a href="/r{k}">{r}</a></li>' for k, r in enumerate(related))
+        + '</ul></aside><footer><p>© 2026 Example News</p></footer></body></html>'
+    )  # fmt: skip
+    lines = [*MENU, f"{topic.title()} reopens", *story[:2], "Photo: staff", *story[2:]]
+    lines += [*related, "© 2026 Example News"]
+    labels = ["boilerplate"] * 5 + ["content"] * 3 + ["boilerplate"] + ["content"] * 2
+    labels += ["boilerplate"] * 4
+    return html, lines, labels
+
+
+@pytest.fixture(scope="session")
+def html_model_path(tmp_path_factory, corpus_dir):
+    """A model with an HTML stage, trained on the fixture corpus and 24 synthetic pages."""
+    pytest.importorskip("selectolax")
+    folder = tmp_path_factory.mktemp("pages")
+    with (folder / "pages.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(24):
+            html, lines, labels = synthetic_news_page(i)
+            (folder / f"page-{i}.html").write_text(html, encoding="utf-8")
+            record = {"id": f"p{i}", "url": f"https://site{i}.example/a", "html": f"page-{i}.html"}
+            fh.write(json.dumps({**record, "lines": lines, "labels": labels}) + "\n")
+    inputs = [load_input(corpus_dir, copies=2), load_input(folder / "pages.jsonl")]
+    assert inputs[1].description["pages_with_html"] == 24
+    params = {"n_features": 2**14, "max_iter": 40, "inner_folds": 2, "min_samples_leaf": 5}
+    result = train(inputs, params=params, folds=2)
+    path = tmp_path_factory.mktemp("model") / "html.joblib"
+    save_model(result.model, path, result.metadata)
+    return path
+
+
+@pytest.fixture(scope="session")
+def news_page():
+    """``synthetic_news_page``: (HTML, lines, labels) of page ``i``."""
+    return synthetic_news_page

@@ -1,4 +1,4 @@
-"""HTML input through the library and the CLI (lines made by inference.html_lines)."""
+"""HTML input through the library and the CLI (lines made by model.html_lines)."""
 
 import gzip
 import json

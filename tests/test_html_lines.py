@@ -2,14 +2,14 @@ import sys
 
 import pytest
 
-from inference.html_lines import (
+from model.errors import PaysieveError
+from model.html_lines import (
     HtmlSupportMissing,
     declared_charset,
     decode_html,
     html_lines,
     looks_like_html,
 )
-from model.errors import PaysieveError
 
 
 def page(body: str, head: str = "") -> str:
@@ -174,3 +174,31 @@ def test_missing_parser_is_a_clear_paysieve_error(monkeypatch):
     with pytest.raises(HtmlSupportMissing, match=r"pip install 'paysieve\[html\]'") as info:
         html_lines("<p>x</p>")
     assert isinstance(info.value, PaysieveError)
+
+
+def test_html_blocks_record_each_lines_structure():
+    from model.html_lines import STRUCTURE_NAMES, html_blocks
+
+    html = page(
+        '<nav class="site-menu"><ul><li><a href="/">Home</a></li></ul></nav>'
+        '<article class="story-body"><p>First paragraph of the story.</p>'
+        '<p>Second one with <a href="/x">a link</a> inside.</p></article>'
+        '<footer id="site-footer"><p>© 2026 Example</p></footer>'
+    )
+    blocks = html_blocks(html)
+    assert blocks.lines == [
+        "Home",
+        "First paragraph of the story.",
+        "Second one with a link inside.",
+        "© 2026 Example",
+    ]
+    col = {name: blocks.structure[:, i] for i, name in enumerate(STRUCTURE_NAMES)}
+    assert col["link_share"][0] == 1.0 and col["link_share"][1] == 0.0
+    assert 0.2 < col["link_share"][2] < 0.35  # "a link" of "Second one with a link inside."
+    assert col["in_nav"].tolist() == [1, 0, 0, 0] and col["in_list"].tolist() == [1, 0, 0, 0]
+    assert col["in_article"].tolist() == [0, 1, 1, 0] and col["in_footer"].tolist() == [0, 0, 0, 1]
+    assert col["boilerplate_hints"].tolist() == [1, 0, 0, 1]  # site-menu, site-footer
+    assert col["content_hints"].tolist() == [0, 1, 1, 0]  # story-body
+    container = blocks.container.tolist()
+    assert container[1] == container[2] != container[0]  # the article's paragraphs
+    assert len(html_blocks("").lines) == 0 and html_blocks("").structure.shape == (0, 15)

@@ -57,6 +57,21 @@ def test_two_workers_give_the_single_process_results_in_input_order(small_model_
     assert_same([p for r in results for p in r], expected)
 
 
+def test_html_pages_travel_to_the_workers_with_their_structure(html_model_path):
+    from model.html_lines import html_blocks
+
+    pages = [
+        html_blocks(
+            f"<nav><a href='/'>Home</a></nav><article>{''.join(f'<p>{x}</p>' for x in ARTICLE)}"
+            f"<p>Story {i} ends here.</p></article><footer><p>{TAIL[i % 4]}</p></footer>"
+        )
+        for i in range(6)
+    ]
+    batches = [pages[:2], pages[2:3], pages[3:]]
+    results = list(predict_batches(batches, html_model_path, jobs=2))
+    assert_same([p for r in results for p in r], Detector(html_model_path).predict_blocks(pages))
+
+
 def test_threshold_reaches_the_workers(small_model_path):
     batches = mixed_batches(3)
     drop_all = list(predict_batches(batches, small_model_path, threshold=0.0, jobs=2))

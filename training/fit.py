@@ -17,16 +17,16 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import GroupKFold
 
-from model.calibration_map import CalibrationMap
 from model.errors import InputError
 from model.line_classifier import LineClassifier
 from model.line_scorer import BOILERPLATE, CONTENT, LineScorer, document_offsets
 from model.score_calibration import ScoreCalibration
+from training.calibration import isotonic_map
 from training.compose import compose_documents
 from training.corpus_source import CorpusSource
+from training.html_stage import attach_html, fit_html_stage
 from training.labeled_data import LabeledDocument, document_from_record, read_labeled
 from training.metrics import best_threshold, line_scores
 
@@ -48,6 +48,7 @@ class TrainingInput:
             "sha256": self.sha256,
             "documents": len(self.documents),
             "scored_lines": sum(d.n_scored for d in self.documents),
+            "pages_with_html": sum(d.html is not None for d in self.documents),
         }
 
 
@@ -72,6 +73,8 @@ def load_input(
         docs = [document_from_record(r, f"{path}:{r['id']}") for r in records]
     else:
         docs = read_labeled(path)
+        if any(isinstance(d.meta.get("html"), str) for d in docs):
+            attach_html(docs, path.parent)
     return TrainingInput(str(path), fingerprint(path), docs)
 
 
@@ -137,11 +140,6 @@ def cross_val_scores(
     return oof, extra_scores
 
 
-def _isotonic(scores: np.ndarray, y: np.ndarray) -> CalibrationMap:
-    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, y)
-    return CalibrationMap(fitted.X_thresholds_, fitted.y_thresholds_)
-
-
 def calibrate(
     calibration: ScoreCalibration,
     raw_docs: Sequence[np.ndarray],
@@ -157,12 +155,12 @@ def calibrate(
     """
     raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros(0)
     known = y >= 0
-    calibration.calibrator = _isotonic(raw[known], y[known])
+    calibration.calibrator = isotonic_map(raw[known], y[known])
     calibration.output_calibrator = None
     offsets = document_offsets(raw_docs)
     proba = calibration.probabilities(raw, offsets)
     if calibration.smoothing:
-        calibration.output_calibrator = _isotonic(proba[known], y[known])
+        calibration.output_calibrator = isotonic_map(proba[known], y[known])
         proba = calibration.probabilities(raw, offsets)
     if not (tune & known).any():
         tune = np.ones(len(y), dtype=bool)
@@ -201,6 +199,11 @@ def train(
     )
     scorer = model.scorer_
     proba = calibrate(scorer.calibration, oof, y, is_real_lines(docs))
+    html_metrics = None
+    if any(d.html is not None for d in docs):
+        if progress:
+            progress("fitting the HTML stage on the pages with their HTML")
+        html_metrics = fit_html_stage(scorer, docs, _split(proba, [len(d.lines) for d in docs]))
 
     metrics = {}
     offset = 0
@@ -215,6 +218,7 @@ def train(
         "cv_folds": folds,
         "real_weight": real_weight,
         "cross_validated_metrics": metrics,
+        "html_stage": html_metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "trained_with": {"scikit-learn": sklearn.__version__},

@@ -41,6 +41,9 @@ class LabeledDocument:
     kinds: list[str | None] | None = None
     group: str = ""
     meta: dict = field(default_factory=dict)
+    # (structure, container) of the page's block lines, when its HTML is known
+    # (``training.html_stage.attach_html``).
+    html: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n_scored(self) -> int:

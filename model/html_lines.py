@@ -20,6 +20,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
 
 from model.errors import PaysieveError
 
@@ -121,29 +126,114 @@ def decode_html(data: bytes) -> str:
     return data.decode(charset or "utf-8", errors="replace")
 
 
+# Structure of a block line (``HtmlBlocks.structure`` columns), for the HTML stage.
+BLOCK_CATEGORIES = (
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "pre", "blockquote",
+    "figcaption", "dd", "dt", "title", "other",
+)  # fmt: skip
+ZONE_TAGS = (
+    "nav", "header", "footer", "aside", "form", "article", "main", "figure", "table", "list",
+)  # fmt: skip
+STRUCTURE_NAMES: tuple[str, ...] = (
+    "link_share",
+    "block_category",
+    "depth",
+    "boilerplate_hints",
+    "content_hints",
+) + tuple(f"in_{zone}" for zone in ZONE_TAGS)
+_ZONE_BIT = {tag: 1 << i for i, tag in enumerate(ZONE_TAGS)} | {"ul": 1 << 9, "ol": 1 << 9}
+_CATEGORY = {tag: i for i, tag in enumerate(BLOCK_CATEGORIES)}
+# class/id words (lower-cased; a case-blind pattern is several times slower) that mark page
+# furniture, and those that mark the article.
+_BOILERPLATE_HINT = re.compile(
+    r"nav|menu|footer|header|comment|share|social|related|sidebar|widget|promo|banner|cookie"
+    r"|newsletter|subscri|breadcrumb|tags?\b|byline|caption|gallery|\bads?\b|advert|sponsor"
+    r"|popular|recommend|login|signup|modal|toolbar|paywall"
+)
+_CONTENT_HINT = re.compile(r"article|content|story|post|entry|body|text|main|prose")
+
+
+class _Context(NamedTuple):
+    """What a text node inherits from its ancestors."""
+
+    in_link: bool = False
+    category: int = _CATEGORY["other"]
+    zones: int = 0
+    boilerplate_hints: int = 0
+    content_hints: int = 0
+    block: int = 0  # the enclosing block element (numbered in document order)
+    container: int = 0  # the block element that encloses that one
+
+
+@dataclass(frozen=True)
+class HtmlBlocks:
+    """An HTML page as block lines, with each line's structure: ``structure`` has one row
+    per line (columns ``STRUCTURE_NAMES``), ``container`` numbers the element that holds
+    the line's block (lines of one article body share it)."""
+
+    lines: list[str]
+    structure: np.ndarray
+    container: np.ndarray
+
+
 class _LineBuilder:
-    """Collects text pieces into lines; ``end_line`` closes the current one."""
+    """Collects text pieces into lines; ``end_line`` closes the current one and records
+    its structure: the first piece's context, and how much of the text is link text."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.rows: list[tuple] = []  # link share, category, depth, hints, zones (bit set)
+        self.containers: list[int] = []
         self._pieces: list[str] = []
+        self._first: tuple[_Context, int] | None = None
+        self._chars = self._link_chars = 0
 
     def end_line(self) -> None:
         if self._pieces:
             line = " ".join("".join(self._pieces).split())
-            self._pieces.clear()
-            if line:
+            if line and self._first is not None:
+                ctx, depth = self._first
                 self.lines.append(line)
+                self.containers.append(ctx.container)
+                self.rows.append(
+                    (
+                        self._link_chars / (self._chars or 1),
+                        ctx.category,
+                        depth,
+                        ctx.boilerplate_hints,
+                        ctx.content_hints,
+                        ctx.zones,
+                    )
+                )
+            self._pieces.clear()
+            self._first = None
+            self._chars = self._link_chars = 0
 
-    def add(self, text: str, preformatted: bool) -> None:
+    def _piece(self, text: str, context: _Context, depth: int) -> None:
+        self._pieces.append(text)
+        if self._first is None:
+            self._first = (context, depth)
+        n = len(text.strip())
+        self._chars += n
+        if context.in_link:
+            self._link_chars += n
+
+    def add(self, text: str, context: _Context, depth: int, preformatted: bool) -> None:
         if not preformatted or "\n" not in text:
-            self._pieces.append(text)
+            self._piece(text, context, depth)
             return
         *whole, last = text.split("\n")
         for part in whole:
-            self._pieces.append(part)
+            self._piece(part, context, depth)
             self.end_line()
-        self._pieces.append(last)
+        self._piece(last, context, depth)
+
+    def blocks(self) -> HtmlBlocks:
+        rows = np.array(self.rows, dtype=np.float64).reshape(-1, 6)
+        zones = rows[:, 5].astype(np.int64)
+        flags = (zones[:, None] >> np.arange(len(ZONE_TAGS))) & 1
+        structure = np.column_stack([rows[:, :5], flags]).astype(np.float64)
+        return HtmlBlocks(self.lines, structure, np.array(self.containers, dtype=np.int64))
 
 
 def _parser():
@@ -156,36 +246,78 @@ def _parser():
     return LexborHTMLParser
 
 
-def html_lines(page: bytes | str) -> list[str]:
-    """The text lines of an HTML page (bytes are decoded with ``decode_html``)."""
+@lru_cache(maxsize=65536)
+def _hints(words: str) -> tuple[int, int]:
+    """(1 if the class/id words mark page furniture, 1 if they mark the article)."""
+    words = words.lower()
+    return int(bool(_BOILERPLATE_HINT.search(words))), int(bool(_CONTENT_HINT.search(words)))
+
+
+def _child_context(node, tag: str, context: _Context, block_number: int) -> _Context:
+    """The context a child of element ``node`` (tag ``tag``) inherits (the same object
+    when nothing changes, as for most inline elements)."""
+    in_link, category, zones, bp_hints, ct_hints, block, container = context
+    attributes = node.attributes
+    words = " ".join(filter(None, (attributes.get("class"), attributes.get("id"))))
+    if words:
+        bp, ct = _hints(words)
+        bp_hints, ct_hints = bp_hints + bp, ct_hints + ct
+    if block_number:
+        container, block = block, block_number
+        category = _CATEGORY.get(tag, _CATEGORY["other"])
+    elif not words and tag not in _ZONE_BIT and (in_link or tag != "a"):
+        return context
+    return _Context(
+        in_link or tag == "a",
+        category,
+        zones | _ZONE_BIT.get(tag, 0),
+        bp_hints,
+        ct_hints,
+        block,
+        container,
+    )
+
+
+def html_blocks(page: bytes | str) -> HtmlBlocks:
+    """The block lines of an HTML page with their structure (bytes are decoded with
+    ``decode_html``)."""
     text = decode_html(page) if isinstance(page, bytes) else page
     tree = _parser()(text.replace("\x00", ""))
     root = tree.body or tree.root
     out = _LineBuilder()
     if root is None:
-        return out.lines
+        return out.blocks()
+    blocks = 0
     # Depth-first walk with an explicit stack (no recursion limit on deep pages):
-    # (node, closing, inside <pre>).
-    stack = [(root, False, False)]
+    # (node, closing, inside <pre>, inherited context, depth).
+    stack = [(root, False, False, _Context(), 0)]
     while stack:
-        node, closing, in_pre = stack.pop()
+        node, closing, in_pre, context, depth = stack.pop()
         tag = node.tag
         if closing:
             out.end_line()
             continue
         if tag == "-text":
-            out.add(node.text_content or "", in_pre)
+            out.add(node.text_content or "", context, depth, in_pre)
             continue
         if not tag or tag[0] in "-_!#" or tag in DROPPED_TAGS:
             continue  # comment, doctype, dropped element
         if tag == "br":
             out.end_line()
             continue
-        if tag in BLOCK_TAGS or tag == "pre":
+        is_block = tag in BLOCK_TAGS or tag == "pre"
+        if is_block:
             out.end_line()
-            stack.append((node, True, in_pre))
+            stack.append((node, True, in_pre, context, depth))
+            blocks += 1
+        child = _child_context(node, tag, context, blocks if is_block else 0)
         child_pre = in_pre or tag == "pre"
         children = list(node.iter(include_text=True))
-        stack.extend((child, False, child_pre) for child in reversed(children))
+        stack.extend((c, False, child_pre, child, depth + 1) for c in reversed(children))
     out.end_line()
-    return out.lines
+    return out.blocks()
+
+
+def html_lines(page: bytes | str) -> list[str]:
+    """The text lines of an HTML page (bytes are decoded with ``decode_html``)."""
+    return html_blocks(page).lines

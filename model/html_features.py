@@ -1,0 +1,61 @@
+"""HTML-stage features: a line's text-model probability seen through the page's structure.
+
+For a page given as HTML, each block line also has its structure (``model.html_lines``:
+link share, block kind, depth, enclosing zones such as ``<nav>`` or ``<article>``, class and
+id hints). The strongest signal is the container: the paragraphs of one article body share
+the element that holds them, so a paragraph the text model doubted (cut off from the rest
+of the article by a photo gallery, say) is pulled in by the confident paragraphs beside it,
+and a teaser list is pushed out by its links. ``html_stage_matrix`` builds one row per line
+for documents laid end to end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.context_features import Documents
+from model.html_lines import STRUCTURE_NAMES
+
+HTML_STAGE_FEATURE_NAMES: tuple[str, ...] = (
+    ("p", "logit", "p-1", "p+1", "p-2", "p+2", "log_chars")
+    + ("container_line_share", "container_char_share", "container_mean_p")
+    + ("container_char_weighted_p", "container_link_share")
+    + STRUCTURE_NAMES
+)
+_LINK = STRUCTURE_NAMES.index("link_share")
+
+
+def html_stage_matrix(
+    proba: np.ndarray,
+    chars: np.ndarray,
+    structure: np.ndarray,
+    container: np.ndarray,
+    offsets: np.ndarray,
+) -> np.ndarray:
+    """Feature rows (``HTML_STAGE_FEATURE_NAMES``) of the lines of documents laid end to end:
+    ``proba`` the text model's boilerplate probability, ``chars`` each line's length,
+    ``structure`` and ``container`` as ``HtmlBlocks`` gives them, document d spanning lines
+    ``offsets[d]:offsets[d + 1]``."""
+    docs = Documents(np.asarray(offsets, dtype=np.int64))
+    p = np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1 - 1e-4)
+    chars = np.asarray(chars, dtype=np.float64)
+    n_lines = docs.total(np.ones(len(p)))
+    # One group per (document, container): containers are numbered within their page.
+    key = docs.doc * (int(container.max(initial=0)) + 1) + container
+    _, group = np.unique(key, return_inverse=True)
+
+    def per_group(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values)[group]
+
+    count = per_group(np.ones(len(p)))
+    group_chars = per_group(chars)
+    cols = [p, np.log(p / (1 - p))] + [docs.shift(p, o) for o in (-1, 1, -2, 2)]
+    cols += [
+        np.log1p(chars),
+        count / n_lines,
+        group_chars / np.maximum(docs.total(chars), 1.0),
+        per_group(p) / count,
+        per_group(p * chars) / np.maximum(group_chars, 1.0),
+        per_group(structure[:, _LINK]) / count,
+    ]
+    return np.column_stack([*cols, structure])

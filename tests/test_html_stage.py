@@ -1,0 +1,53 @@
+"""The HTML stage: page structure features, fitting it in a training run, and using it
+for HTML input (and only there)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inference import Detector
+from model.html_features import HTML_STAGE_FEATURE_NAMES, html_stage_matrix
+from model.html_lines import STRUCTURE_NAMES, html_blocks
+from model.persistence import load_model
+
+pytest.importorskip("selectolax")
+
+
+def test_training_fits_the_html_stage_from_pages_with_their_html(html_model_path):
+    model, metadata = load_model(html_model_path)
+    assert model.html_model is not None and model.html_calibrator is not None
+    stage = metadata["html_stage"]
+    assert stage["pages"] == 24 and stage["lines"] == 24 * 15
+    assert stage["html_stage"]["accuracy"] >= max(0.9, stage["text_model"]["accuracy"])
+
+
+def test_html_input_is_rescored_with_its_structure(html_model_path, small_model_path, news_page):
+    html, lines, _ = news_page(30)
+    detector = Detector(html_model_path)
+    page = detector.predict_html(html)
+    assert list(page.lines) == lines
+    text = detector.predict_lines(lines)  # the same lines without their HTML
+    blocks = html_blocks(html)
+    expected = detector.model.html_probabilities(
+        [lines], text.scores, [(blocks.structure, blocks.container)], np.array([0, len(lines)])
+    )
+    np.testing.assert_allclose(page.scores, expected)
+    assert page.is_boilerplate[11:14].all() and not page.is_boilerplate[5:8].any()
+    # A model without an HTML stage scores HTML input by its lines alone.
+    plain = Detector(small_model_path)
+    np.testing.assert_allclose(plain.predict_html(html).scores, plain.predict_lines(lines).scores)
+
+
+def test_stage_features_group_containers_within_each_page_only(news_page):
+    blocks = html_blocks(news_page(1)[0])
+    n = len(blocks.lines)
+    structure = np.vstack([blocks.structure, blocks.structure])
+    container = np.concatenate([blocks.container, blocks.container])
+    proba = np.concatenate([np.full(n, 0.9), np.full(n, 0.1)])
+    chars = np.array([len(x) for x in blocks.lines] * 2, dtype=float)
+    rows = html_stage_matrix(proba, chars, structure, container, np.array([0, n, 2 * n]))
+    assert rows.shape == (2 * n, len(HTML_STAGE_FEATURE_NAMES))
+    mean_p = rows[:, HTML_STAGE_FEATURE_NAMES.index("container_mean_p")]
+    assert np.allclose(mean_p[:n], 0.9) and np.allclose(mean_p[n:], 0.1)  # no leak across pages
+    assert HTML_STAGE_FEATURE_NAMES[-len(STRUCTURE_NAMES) :] == STRUCTURE_NAMES
