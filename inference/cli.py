@@ -472,7 +472,9 @@ def train(
     data: list[Path] = typer.Argument(
         ...,
         help="Training inputs: corpus source folders (datasets/source) and/or labelled "
-        "JSON Lines files (.gz ok), e.g. ../shared/benchmark/dev.jsonl.gz.",
+        "JSON Lines files (.gz ok), e.g. ../shared/benchmark/dev.jsonl.gz. Records whose "
+        "'html' holds their page, or names it beside the file or in its html/ folder, also "
+        "train the HTML stage.",
     ),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the model file."),
     folds: int = typer.Option(5, min=2, help="Grouped cross-validation folds."),
@@ -487,7 +489,8 @@ def train(
     """Train a model and report its cross-validated metrics.
 
     Grouped cross-validation (by site / by article), calibration and threshold on the
-    out-of-fold scores, then the final fit on everything.
+    out-of-fold scores, then the final fit on everything; then, when some records bring
+    their HTML page, the HTML stage on those pages.
     """
 
     def action() -> None:
