@@ -7,6 +7,11 @@ lines are dropped. The page head and non-text elements (``script``, ``style``, `
 ``template``, ``svg``, media...) are dropped. These are the rules the benchmark's labelled
 lines were made with, so the model sees HTML input as it saw its training pages.
 
+``html_blocks`` also records what the text alone lacks, for the HTML stage
+(``model.html_features``): each line's link share, block kind, depth, enclosing zones
+(``nav``, ``footer``, ``article``...), furniture or article words in its ancestors' class and
+id, and the element that holds its block.
+
 Parsing is done by selectolax's Lexbor engine (a browser-grade HTML5 parser: any input gives
 a tree, however deep or large), in the optional extra ``paysieve[html]``.
 
@@ -141,7 +146,9 @@ STRUCTURE_NAMES: tuple[str, ...] = (
     "boilerplate_hints",
     "content_hints",
 ) + tuple(f"in_{zone}" for zone in ZONE_TAGS)
-_ZONE_BIT = {tag: 1 << i for i, tag in enumerate(ZONE_TAGS)} | {"ul": 1 << 9, "ol": 1 << 9}
+_LIST_BIT = 1 << ZONE_TAGS.index("list")  # "list" is <ul> or <ol>
+_ZONE_BIT = {tag: 1 << i for i, tag in enumerate(ZONE_TAGS) if tag != "list"}
+_ZONE_BIT |= {"ul": _LIST_BIT, "ol": _LIST_BIT}
 _CATEGORY = {tag: i for i, tag in enumerate(BLOCK_CATEGORIES)}
 # class/id words (lower-cased; a case-blind pattern is several times slower) that mark page
 # furniture, and those that mark the article.
