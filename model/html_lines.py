@@ -10,7 +10,8 @@ lines were made with, so the model sees HTML input as it saw its training pages.
 ``html_blocks`` also records what the text alone lacks, for the HTML stage
 (``model.html_features``): each line's link share, block kind, depth, enclosing zones
 (``nav``, ``footer``, ``article``...), furniture or article words in its ancestors' class and
-id, and the element that holds its block.
+id, whether an ancestor hides it (``hidden``, ``aria-hidden``, ``display: none``), and the
+element that holds its block.
 
 Parsing is done by selectolax's Lexbor engine (a browser-grade HTML5 parser: any input gives
 a tree, however deep or large), in the optional extra ``paysieve[html]``.
@@ -140,12 +141,10 @@ ZONE_TAGS = (
     "nav", "header", "footer", "aside", "form", "article", "main", "figure", "table", "list",
 )  # fmt: skip
 STRUCTURE_NAMES: tuple[str, ...] = (
-    "link_share",
-    "block_category",
-    "depth",
-    "boilerplate_hints",
-    "content_hints",
-) + tuple(f"in_{zone}" for zone in ZONE_TAGS)
+    ("link_share", "block_category", "depth", "boilerplate_hints", "content_hints")
+    + tuple(f"in_{zone}" for zone in ZONE_TAGS)
+    + ("hidden",)
+)
 _LIST_BIT = 1 << ZONE_TAGS.index("list")  # "list" is <ul> or <ol>
 _ZONE_BIT = {tag: 1 << i for i, tag in enumerate(ZONE_TAGS) if tag != "list"}
 _ZONE_BIT |= {"ul": _LIST_BIT, "ol": _LIST_BIT}
@@ -158,6 +157,8 @@ _BOILERPLATE_HINT = re.compile(
     r"|popular|recommend|login|signup|modal|toolbar|paywall"
 )
 _CONTENT_HINT = re.compile(r"article|content|story|post|entry|body|text|main|prose")
+# Text a browser does not show (schema.org metadata blocks, closed menus, templates).
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 class _Context(NamedTuple):
@@ -170,6 +171,7 @@ class _Context(NamedTuple):
     content_hints: int = 0
     block: int = 0  # the enclosing block element (numbered in document order)
     container: int = 0  # the block element that encloses that one
+    hidden: bool = False  # an ancestor is hidden (``hidden``, aria-hidden, display:none)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ class _LineBuilder:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.rows: list[tuple] = []  # link share, category, depth, hints, zones (bit set)
+        self.rows: list[tuple] = []  # link share, category, depth, hints, zones, hidden
         self.containers: list[int] = []
         self._pieces: list[str] = []
         self._first: tuple[_Context, int] | None = None
@@ -210,13 +212,15 @@ class _LineBuilder:
                         ctx.boilerplate_hints,
                         ctx.content_hints,
                         ctx.zones,
+                        ctx.hidden,
                     )
                 )
             self._pieces.clear()
             self._first = None
             self._chars = self._link_chars = 0
 
-    def _piece(self, text: str, context: _Context, depth: int) -> None:
+    def add(self, text: str, context: _Context, depth: int) -> None:
+        """Add a piece of text to the current line."""
         self._pieces.append(text)
         if self._first is None:
             self._first = (context, depth)
@@ -225,21 +229,19 @@ class _LineBuilder:
         if context.in_link:
             self._link_chars += n
 
-    def add(self, text: str, context: _Context, depth: int, preformatted: bool) -> None:
-        if not preformatted or "\n" not in text:
-            self._piece(text, context, depth)
-            return
+    def add_preformatted(self, text: str, context: _Context, depth: int) -> None:
+        """Add text from inside ``<pre>``: each newline in it ends a line."""
         *whole, last = text.split("\n")
         for part in whole:
-            self._piece(part, context, depth)
+            self.add(part, context, depth)
             self.end_line()
-        self._piece(last, context, depth)
+        self.add(last, context, depth)
 
     def blocks(self) -> HtmlBlocks:
-        rows = np.array(self.rows, dtype=np.float64).reshape(-1, 6)
+        rows = np.array(self.rows, dtype=np.float64).reshape(-1, 7)
         zones = rows[:, 5].astype(np.int64)
         flags = (zones[:, None] >> np.arange(len(ZONE_TAGS))) & 1
-        structure = np.column_stack([rows[:, :5], flags]).astype(np.float64)
+        structure = np.column_stack([rows[:, :5], flags, rows[:, 6]]).astype(np.float64)
         return HtmlBlocks(self.lines, structure, np.array(self.containers, dtype=np.int64))
 
 
@@ -263,16 +265,17 @@ def _hints(words: str) -> tuple[int, int]:
 def _child_context(node, tag: str, context: _Context, block_number: int) -> _Context:
     """The context a child of element ``node`` (tag ``tag``) inherits (the same object
     when nothing changes, as for most inline elements)."""
-    in_link, category, zones, bp_hints, ct_hints, block, container = context
+    in_link, category, zones, bp_hints, ct_hints, block, container, hidden = context
     attributes = node.attributes
     words = " ".join(filter(None, (attributes.get("class"), attributes.get("id"))))
     if words:
         bp, ct = _hints(words)
         bp_hints, ct_hints = bp_hints + bp, ct_hints + ct
+    hides = not hidden and _hides(attributes)
     if block_number:
         container, block = block, block_number
         category = _CATEGORY.get(tag, _CATEGORY["other"])
-    elif not words and tag not in _ZONE_BIT and (in_link or tag != "a"):
+    elif not (words or hides) and tag not in _ZONE_BIT and (in_link or tag != "a"):
         return context
     return _Context(
         in_link or tag == "a",
@@ -282,7 +285,16 @@ def _child_context(node, tag: str, context: _Context, block_number: int) -> _Con
         ct_hints,
         block,
         container,
+        hidden or hides,
     )
+
+
+def _hides(attributes: dict) -> bool:
+    """Whether an element's attributes hide it from view."""
+    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+        return True
+    style = attributes.get("style")
+    return bool(style and _HIDING_STYLE.search(style))
 
 
 def html_blocks(page: bytes | str) -> HtmlBlocks:
@@ -295,32 +307,39 @@ def html_blocks(page: bytes | str) -> HtmlBlocks:
     if root is None:
         return out.blocks()
     blocks = 0
-    # Depth-first walk with an explicit stack (no recursion limit on deep pages):
-    # (node, closing, inside <pre>, inherited context, depth).
-    stack = [(root, False, False, _Context(), 0)]
+    # Depth-first walk with an explicit stack (no recursion limit on deep pages) of the
+    # open elements: (their children still to visit, whether they are blocks, inside <pre>,
+    # the context their children inherit, their depth). The root is the one child of a
+    # virtual parent.
+    stack = [(iter((root,)), False, False, _Context(), -1)]
     while stack:
-        node, closing, in_pre, context, depth = stack.pop()
-        tag = node.tag
-        if closing:
-            out.end_line()
+        children, is_block, in_pre, context, depth = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            if is_block:
+                out.end_line()
             continue
+        tag = node.tag
         if tag == "-text":
-            out.add(node.text_content or "", context, depth, in_pre)
+            text = node.text_content or ""
+            if in_pre and "\n" in text:
+                out.add_preformatted(text, context, depth + 1)
+            else:
+                out.add(text, context, depth + 1)
             continue
         if not tag or tag[0] in "-_!#" or tag in DROPPED_TAGS:
             continue  # comment, doctype, dropped element
         if tag == "br":
             out.end_line()
             continue
-        is_block = tag in BLOCK_TAGS or tag == "pre"
-        if is_block:
+        block = tag in BLOCK_TAGS or tag == "pre"
+        if block:
             out.end_line()
-            stack.append((node, True, in_pre, context, depth))
             blocks += 1
-        child = _child_context(node, tag, context, blocks if is_block else 0)
-        child_pre = in_pre or tag == "pre"
-        children = list(node.iter(include_text=True))
-        stack.extend((c, False, child_pre, child, depth + 1) for c in reversed(children))
+        child = _child_context(node, tag, context, blocks if block else 0)
+        entry = (node.iter(include_text=True), block, in_pre or tag == "pre", child, depth + 1)
+        stack.append(entry)
     out.end_line()
     return out.blocks()
 

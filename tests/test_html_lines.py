@@ -201,4 +201,26 @@ def test_html_blocks_record_each_lines_structure():
     assert col["content_hints"].tolist() == [0, 1, 1, 0]  # story-body
     container = blocks.container.tolist()
     assert container[1] == container[2] != container[0]  # the article's paragraphs
-    assert len(html_blocks("").lines) == 0 and html_blocks("").structure.shape == (0, 15)
+    assert len(html_blocks("").lines) == 0 and html_blocks("").structure.shape == (0, 16)
+
+
+def test_html_blocks_mark_text_a_browser_does_not_show():
+    from model.html_lines import STRUCTURE_NAMES, html_blocks
+
+    html = page(
+        "<p>Shown paragraph.</p>"
+        '<div style="display: none" itemscope><p>2019-11-13T23:06:00</p><span>inner</span></div>'
+        '<p hidden>Closed menu</p><nav aria-hidden="true"><p>Skip link</p></nav>'
+        '<div style="color: red"><p>Red but shown.</p></div>'
+    )
+    blocks = html_blocks(html)
+    assert blocks.lines == [
+        "Shown paragraph.",
+        "2019-11-13T23:06:00",
+        "inner",
+        "Closed menu",
+        "Skip link",
+        "Red but shown.",
+    ]
+    hidden = blocks.structure[:, STRUCTURE_NAMES.index("hidden")].tolist()
+    assert hidden == [0, 1, 1, 1, 1, 0]
