@@ -5,11 +5,10 @@
 ...     ...
 
 A batch is a sequence of documents, each a list of lines, an HTML page's ``HtmlBlocks`` or a
-text (a ``str``; its line
-breaks are kept, as with ``Detector.predict_texts``). Each worker process loads the model
-once, when it starts. At most ``in_flight`` batches are read ahead of the one being
-returned, so memory stays bounded by that many batches whatever the length of the input.
-``jobs=1`` runs in this process, without a pool.
+text (a ``str``; its line breaks are kept, as with ``Detector.predict_texts``). Each worker
+process loads the model once, when it starts. At most ``in_flight`` batches are read ahead
+of the one being returned, so memory stays bounded by that many batches whatever the length
+of the input. ``jobs=1`` runs in this process, without a pool.
 
 Workers are forked from a fresh "forkserver" process (where the platform has one), not
 from the caller: forking a process that has already used OpenMP or BLAS threads (scikit-learn

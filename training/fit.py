@@ -73,8 +73,7 @@ def load_input(
         docs = [document_from_record(r, f"{path}:{r['id']}") for r in records]
     else:
         docs = read_labeled(path)
-        if any(isinstance(d.meta.get("html"), str) for d in docs):
-            attach_html(docs, path.parent)
+        attach_html(docs, path.parent)
     return TrainingInput(str(path), fingerprint(path), docs)
 
 

@@ -47,12 +47,11 @@ def _page_source(value: str, folder: Path) -> str | bytes | None:
     return None
 
 
-def attach_html(docs: Sequence[LabeledDocument], folder: Path) -> int:
+def attach_html(docs: Sequence[LabeledDocument], folder: Path) -> None:
     """Parse the HTML page of every document whose record has an ``html`` field (see the
-    module docstring) and keep its structure when its block lines equal the document's;
-    returns how many documents got one. A name that finds no file is passed over: the
-    field may only record where the page came from."""
-    attached = 0
+    module docstring) and keep its structure when its block lines equal the document's.
+    A name that finds no file is passed over: the field may only record where the page
+    came from."""
     for doc in docs:
         value = doc.meta.get("html")
         page = _page_source(value, folder) if isinstance(value, str) else None
@@ -61,8 +60,6 @@ def attach_html(docs: Sequence[LabeledDocument], folder: Path) -> int:
         blocks = html_blocks(page)
         if blocks.lines == list(doc.lines):
             doc.html = (blocks.structure, blocks.container)
-            attached += 1
-    return attached
 
 
 def _classifier(random_state: int) -> HistGradientBoostingClassifier:
