@@ -7,8 +7,7 @@ Timed as lines per second over all lines of the corpus, each the best of ``--rep
 rounds; every round runs every method once, in turn, so that drift in the machine's speed
 (a shared host) does not favour whichever method ran last:
 
-- library: ``Detector.predict_many`` over all pages at once (model already loaded; from
-  the second round on, its token-hash cache holds the corpus's tokens, as a long job's would);
+- library: ``Detector.predict_many`` over all pages at once (model already loaded);
 - ``paysieve predict --format jsonl`` end to end (interpreter start, model load, JSON
   parsing and writing to /dev/null included), plus ``--jobs N`` for each ``--jobs`` value
   when the installed command has that option (checked with ``--help``);

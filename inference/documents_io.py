@@ -102,9 +102,9 @@ class Utf8Decoder:
         if start == 0 and text.startswith(BOM):
             text, start = text[1:], 3
             self.stats.bom = True
-        match = _ESCAPED_BYTE.search(text)
-        if match is None:
+        if not _has_escaped_bytes(text):
             return text
+        match = _ESCAPED_BYTE.search(text)
         offset = start + len(text[: match.start()].encode("utf-8", "surrogateescape"))
         place = where or self.name
         if self.strict:
@@ -118,6 +118,16 @@ class Utf8Decoder:
             self.stats.first_replaced = f"{place} (byte offset {offset})"
         self.stats.replaced_bytes += replaced
         return text
+
+
+def _has_escaped_bytes(text: str) -> bool:
+    """Whether ``text`` holds invalid bytes escaped as lone surrogates (which UTF-8 cannot
+    encode; the encoder finds them several times faster than a regex search)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class InputSource:

@@ -149,6 +149,7 @@ _LIST_BIT = 1 << ZONE_TAGS.index("list")  # "list" is <ul> or <ol>
 _ZONE_BIT = {tag: 1 << i for i, tag in enumerate(ZONE_TAGS) if tag != "list"}
 _ZONE_BIT |= {"ul": _LIST_BIT, "ol": _LIST_BIT}
 _CATEGORY = {tag: i for i, tag in enumerate(BLOCK_CATEGORIES)}
+_OTHER = _CATEGORY["other"]
 # class/id words (lower-cased; a case-blind pattern is several times slower) that mark page
 # furniture, and those that mark the article.
 _BOILERPLATE_HINT = re.compile(
@@ -165,7 +166,7 @@ class _Context(NamedTuple):
     """What a text node inherits from its ancestors."""
 
     in_link: bool = False
-    category: int = _CATEGORY["other"]
+    category: int = _OTHER
     zones: int = 0
     boilerplate_hints: int = 0
     content_hints: int = 0
@@ -267,14 +268,17 @@ def _child_context(node, tag: str, context: _Context, block_number: int) -> _Con
     when nothing changes, as for most inline elements)."""
     in_link, category, zones, bp_hints, ct_hints, block, container, hidden = context
     attributes = node.attributes
-    words = " ".join(filter(None, (attributes.get("class"), attributes.get("id"))))
-    if words:
-        bp, ct = _hints(words)
-        bp_hints, ct_hints = bp_hints + bp, ct_hints + ct
-    hides = not hidden and _hides(attributes)
+    words, hides = None, False
+    if attributes:
+        names, ident = attributes.get("class"), attributes.get("id")
+        words = f"{names} {ident}" if names and ident else names or ident
+        if words:
+            bp, ct = _hints(words)
+            bp_hints, ct_hints = bp_hints + bp, ct_hints + ct
+        hides = not hidden and _hides(attributes)
     if block_number:
         container, block = block, block_number
-        category = _CATEGORY.get(tag, _CATEGORY["other"])
+        category = _CATEGORY.get(tag, _OTHER)
     elif not (words or hides) and tag not in _ZONE_BIT and (in_link or tag != "a"):
         return context
     return _Context(
@@ -306,41 +310,47 @@ def html_blocks(page: bytes | str) -> HtmlBlocks:
     out = _LineBuilder()
     if root is None:
         return out.blocks()
+    add, end_line = out.add, out.end_line
     blocks = 0
     # Depth-first walk with an explicit stack (no recursion limit on deep pages) of the
-    # open elements: (their children still to visit, whether they are blocks, inside <pre>,
-    # the context their children inherit, their depth). The root is the one child of a
-    # virtual parent.
-    stack = [(iter((root,)), False, False, _Context(), -1)]
-    while stack:
-        children, is_block, in_pre, context, depth = stack[-1]
-        node = next(children, None)
-        if node is None:
-            stack.pop()
+    # open elements. The open element's state is kept in locals: the children still to
+    # visit, whether it is a block, whether it is inside <pre>, the context its children
+    # inherit and their depth. Entering an element pushes its parent's state; the for loop
+    # resumes the parent's children when the element is done. The root is the one child
+    # of a virtual parent.
+    stack = []
+    children, is_block, in_pre, context, depth = iter((root,)), False, False, _Context(), 0
+    while True:
+        for node in children:
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content or ""
+                if in_pre and "\n" in text:
+                    out.add_preformatted(text, context, depth)
+                else:
+                    add(text, context, depth)
+                continue
+            if not tag or tag[0] in "-_!#" or tag in DROPPED_TAGS:
+                continue  # comment, doctype, dropped element
+            if tag == "br":
+                end_line()
+                continue
+            block = tag in BLOCK_TAGS or tag == "pre"
+            if block:
+                end_line()
+                blocks += 1
+            stack.append((children, is_block, in_pre, context, depth))
+            context = _child_context(node, tag, context, blocks if block else 0)
+            children = node.iter(include_text=True)
+            is_block, in_pre, depth = block, in_pre or tag == "pre", depth + 1
+            break
+        else:
             if is_block:
-                out.end_line()
-            continue
-        tag = node.tag
-        if tag == "-text":
-            text = node.text_content or ""
-            if in_pre and "\n" in text:
-                out.add_preformatted(text, context, depth + 1)
-            else:
-                out.add(text, context, depth + 1)
-            continue
-        if not tag or tag[0] in "-_!#" or tag in DROPPED_TAGS:
-            continue  # comment, doctype, dropped element
-        if tag == "br":
-            out.end_line()
-            continue
-        block = tag in BLOCK_TAGS or tag == "pre"
-        if block:
-            out.end_line()
-            blocks += 1
-        child = _child_context(node, tag, context, blocks if block else 0)
-        entry = (node.iter(include_text=True), block, in_pre or tag == "pre", child, depth + 1)
-        stack.append(entry)
-    out.end_line()
+                end_line()
+            if not stack:
+                break
+            children, is_block, in_pre, context, depth = stack.pop()
+    end_line()
     return out.blocks()
 
 

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.line_shape import (
-    SHAPE_FEATURE_NAMES,
-    character_classes,
-    shape_features,
-    shape_matrix,
-)
+from model.character_classes import character_classes
+from model.line_shape import SHAPE_FEATURE_NAMES, shape_features, shape_matrix
 from model.sparse_rows import SparseRows
 from model.token_hashing import SHORT_LINE_TOKENS, TokenHasher, tokenize
 
@@ -38,10 +34,9 @@ def distinct_texts(lines: list[str]) -> tuple[np.ndarray, list[str]]:
 class LineFeaturizer:
     """Turns lines into hashed token features (sparse, l2-normalised) and shape features.
 
-    Needs no fitting and holds no vocabulary that changes its output. It keeps the
-    character-class table of the shape features (saved with the model: features stay the
-    same under another Python's Unicode data, and a loaded model need not rebuild it) and a
-    bounded cache of token hashes (not saved).
+    Needs no fitting and holds no vocabulary. It keeps the code-point class table that
+    tokens and shape are read with (saved with the model: features stay the same under
+    another Python's Unicode data, and a loaded model need not rebuild it).
     """
 
     def __init__(self, n_features: int = 2**18) -> None:
@@ -53,7 +48,11 @@ class LineFeaturizer:
         """(index, hashed token rows, shape rows) of the distinct texts of ``lines``: line
         ``i`` has the features of row ``index[i]``. Featurise (and score) each text once."""
         index, texts = distinct_texts(lines)
-        return index, self._hasher.transform(texts), shape_matrix(texts, self.character_classes)
+        return (
+            index,
+            self._hasher.transform(texts, self.character_classes),
+            shape_matrix(texts, self.character_classes),
+        )
 
     def transform(self, lines: list[str]) -> tuple[SparseRows, np.ndarray]:
         """(hashed token rows, shape rows) of every line of ``lines``."""

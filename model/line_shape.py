@@ -9,10 +9,22 @@ over their code points (per-character Python loops would dominate prediction tim
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import cache
 
 import numpy as np
+
+from model.character_classes import (
+    ALPHA,
+    CJK,
+    DIGIT,
+    MONEY,
+    SEPARATOR,
+    SPACE,
+    TERMINAL,
+    UNCASED,
+    UPPER,
+    character_classes,
+    code_rows,
+)
 
 SHAPE_FEATURE_NAMES: tuple[str, ...] = (
     "log_chars",
@@ -33,50 +45,10 @@ SHAPE_FEATURE_NAMES: tuple[str, ...] = (
     "is_long",
 )
 
-_CURRENCY_SYMBOLS = "$£€¥₹₩₽₺₪₫₴฿"
 # Prices and currency codes need digits nearby, so these run only on lines with digits.
 _CURRENCY_CODE = re.compile(r"\b(?:usd|eur|gbp|chf|inr|rs|zł|kr|r\$|a\$|c\$|nt\$|hk\$)\b")
 _PRICE = re.compile(r"[$£€¥₹₩₽][ \t]?\d|\d[ \t]?(?:[$£€¥₹₩₽]|zł|kr|eur|usd|euro)")
 _URL_MARKS = ("://", "www.", ".com", "@")
-_TERMINAL = ".!?。！？…\"'”’»)"
-_SEPARATORS = "|•·›»/>–-"
-# Code points above the Basic Multilingual Plane (emoji, rare CJK) share one class row.
-_TABLE_SIZE = 0x10000
-
-# Class bits of the code-point table.
-_DIGIT, _ALPHA, _UPPER, _SPACE, _CJK, _SEP, _TERM, _UNCASED, _MONEY = (1 << i for i in range(9))
-
-
-@cache
-def character_classes() -> np.ndarray:
-    """Class bits of every BMP code point, from this Python's Unicode data (built once,
-    ~25 ms). A fitted featurizer keeps its own copy, so a model's features do not change
-    with the Python version that runs it."""
-    table = np.zeros(_TABLE_SIZE + 1, dtype=np.uint16)
-    for i in range(_TABLE_SIZE):
-        ch = chr(i)
-        bits = 0
-        if ch.isdigit():
-            bits |= _DIGIT
-        elif ch.isalpha():
-            bits |= _ALPHA
-            if ch.isupper():
-                bits |= _UPPER
-            if 0x3040 <= i <= 0xFAFF:
-                bits |= _CJK
-            if unicodedata.category(ch) == "Lo":
-                bits |= _UNCASED
-        elif ch.isspace():
-            bits |= _SPACE
-        table[i] = bits
-    for ch in _SEPARATORS:
-        table[ord(ch)] |= _SEP
-    for ch in _TERMINAL:
-        table[ord(ch)] |= _TERM
-    for ch in _CURRENCY_SYMBOLS:
-        table[ord(ch)] |= _MONEY
-    table[_TABLE_SIZE] = _ALPHA | _UNCASED
-    return table
 
 
 def _segment_counts(masks: list[np.ndarray], starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -147,15 +119,15 @@ def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndar
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
     ends = starts + lengths
     joined = "\n".join(texts)
-    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    _, rows = code_rows(joined)
     # A trailing 0 keeps first/last-character lookups in range for empty input.
     table = character_classes() if classes is None else classes
-    bits = np.append(table[np.minimum(points, _TABLE_SIZE)], np.uint16(0))
+    bits = np.append(table[rows], np.uint16(0))
 
     def has(flag: int) -> np.ndarray:
         return (bits & flag) != 0
 
-    space, alpha, upper, digit = has(_SPACE), has(_ALPHA), has(_UPPER), has(_DIGIT)
+    space, alpha, upper, digit = has(SPACE), has(ALPHA), has(UPPER), has(DIGIT)
     word_start = ~space & np.concatenate(([True], space[:-1]))
     n = np.maximum(lengths, 1).astype(np.float64)
     counts = _segment_counts(
@@ -163,12 +135,12 @@ def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndar
             word_start,
             alpha,
             digit,
-            has(_CJK),
+            has(CJK),
             ~(alpha | space | digit),
             upper,
             word_start & upper,
-            has(_MONEY),
-            has(_SEP),
+            has(MONEY),
+            has(SEPARATOR),
         ],
         starts,
         ends,
@@ -191,8 +163,8 @@ def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndar
             np.divide(uppers, letters, out=np.zeros(len(n)), where=letters > 0),
             punct / n,
             cjk / n,
-            (last & _TERM) != 0,
-            (first & (_UPPER | _UNCASED)) != 0,
+            (last & TERMINAL) != 0,
+            (first & (UPPER | UNCASED)) != 0,
             capitalised / n_words,
             (money > 0) | (_lines_matching(_CURRENCY_CODE, lowered, with_digits) > 0),
             _lines_matching(_PRICE, lowered, with_digits),

@@ -1,54 +1,94 @@
 """Hashed token features of lines: what a line says, as a sparse vector.
 
-Each line becomes lower-cased tokens (CJK characters one by one, letter runs, digit runs
-folded to zeros, single punctuation marks), and those become hashed features: unigrams,
-bigrams, 5-character prefixes and 4-character suffixes of long tokens (a cheap stand-in
-for stemming, so "abonnieren" meets "abonnement"), the first and the last token, and the
-whole line when it is at most ``SHORT_LINE_TOKENS`` tokens ("Share", "Sign in",
-"3 Months").
+Each line becomes lower-cased tokens (runs of letters, runs of digits with ASCII digits
+folded to zeros, and single characters: punctuation, symbols, CJK characters; see
+``model.character_classes``), and those become hashed features: unigrams, bigrams,
+5-character prefixes and 4-character suffixes of long tokens (a cheap stand-in for
+stemming, so "abonnieren" meets "abonnement"), the first and the last token, and the whole
+line when it is at most ``SHORT_LINE_TOKENS`` tokens ("Share", "Sign in", "3 Months").
 
-Speed comes from hashing each distinct token once: a bounded vocabulary maps a token to
-its 64-bit hash, and every other feature is combined from those hashes with numpy. The
-hashes are stable across processes and machines (CRC-32 seeded, then mixed), so a saved
-model means the same thing wherever it is loaded.
+Speed comes from never handling a token as a Python string: the lines of a batch are one
+array of code points, token boundaries come from each code point's token class, and a
+token's hash is a polynomial of its code points computed for all tokens at once (one numpy
+step per character position). Every other feature is combined from those hashes with
+numpy. The hashes depend only on the token's characters, so a saved model means the same
+thing wherever it is loaded.
 """
 
 from __future__ import annotations
 
-import re
-import zlib
-from itertools import repeat
-
 import numpy as np
 
+from model.character_classes import (
+    TOKEN_BREAK,
+    TOKEN_DIGIT,
+    TOKEN_LETTER,
+    TOKEN_SINGLE,
+    character_classes,
+    code_rows,
+    token_classes,
+)
 from model.sparse_rows import SparseRows
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-# "\n" separates the lines of one joined string; it is never a token of a line.
-_TOKEN = re.compile(rf"\n|[{_CJK}]|[^\W\d_{_CJK}]+|\d+|[^\w\s]")
-_ASCII_DIGIT = re.compile("[0-9]")
-_LINE_BREAK = "\n"
+_LINE_BREAK = "\n"  # separates the lines of one joined string; never a token of a line
 
 SHORT_LINE_TOKENS = 6
 _AFFIX_MIN_LEN = 6
+_PREFIX_LEN, _SUFFIX_LEN = 5, 4
+# Lines are tokenised this many characters at a time (bounds the per-character arrays).
+CHUNK_CHARS = 1 << 20
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_POLY = np.uint64(0x100000001B3)  # multiplier of the token polynomial (the FNV prime)
 # Salts keep the feature families apart in the hash space.
 _UNIGRAM, _BIGRAM, _FIRST, _LAST, _WHOLE, _PREFIX, _SUFFIX = (
     np.uint64(s) for s in (0x51, 0xB16, 0xF1, 0x1A57, 0x3401E, 0x93E, 0x5AF)
 )
 _EMPTY_HASH = np.uint64(0xE3B0C442)
+_ZERO, _ONE, _NINE = (ord(c) for c in "019")
+_FOLD_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def token_spans(text: str, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends): where the tokens of ``text`` (already lower-cased) are; a line break
+    is a token of its own here. ``classes`` is the code-point table (default:
+    ``character_classes()``)."""
+    _, rows = code_rows(text)
+    kind = token_classes(character_classes() if classes is None else classes, rows)
+    return _spans(kind)
+
+
+def _spans(kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(kind):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    single = kind >= TOKEN_SINGLE
+    run = (kind == TOKEN_LETTER) | (kind == TOKEN_DIGIT)
+    changes = kind[1:] != kind[:-1]
+    starts = np.flatnonzero(single | (run & np.concatenate(([True], changes))))
+    ends = np.flatnonzero(single | (run & np.concatenate((changes, [True])))) + 1
+    return starts, ends
 
 
 def tokenize(line: str) -> list[str]:
     """Lower-cased tokens of one line with digits folded to 0 (prices and dates generalise)."""
-    return [t for t in _TOKEN.findall(_ASCII_DIGIT.sub("0", line.lower())) if t != _LINE_BREAK]
+    text = line.lower().replace(_LINE_BREAK, " ").translate(_FOLD_DIGITS)
+    return [text[a:b] for a, b in zip(*token_spans(text))]
 
 
-def _crcs(texts: list[str]) -> list[int]:
-    """CRC-32 of each text's UTF-8 bytes (``map`` over builtins: no Python frame per text)."""
-    utf8 = map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))
-    return list(map(zlib.crc32, utf8))
+def _span_hashes(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit hash of each span ``points[start:end]``: a polynomial of its code points,
+    then mixed with its length. Position ``k`` of every span still that long is one
+    numpy step."""
+    lengths = ends - starts
+    poly = points[starts].astype(np.uint64)
+    longer = np.flatnonzero(lengths > 1)
+    k = 1
+    with np.errstate(over="ignore"):
+        while len(longer):
+            poly[longer] = poly[longer] * _POLY + points[starts[longer] + k]
+            k += 1
+            longer = longer[lengths[longer] > k]
+    return _mix(poly, lengths.astype(np.uint64))
 
 
 def _mix(a: np.ndarray, b: np.ndarray | np.uint64) -> np.ndarray:
@@ -64,107 +104,90 @@ def _mix(a: np.ndarray, b: np.ndarray | np.uint64) -> np.ndarray:
 
 
 class TokenHasher:
-    """Lines to l2-normalised hashed token features; keeps a bounded token-hash cache.
+    """Lines to l2-normalised hashed token features (stateless: nothing to fit or cache).
 
     Parameters
     ----------
     n_features : width of the hashed feature space.
-    max_vocabulary : distinct tokens whose hashes are kept between calls; the cache is
-        emptied when it would grow past this, so memory stays bounded on endless input.
     """
 
-    def __init__(self, n_features: int = 2**18, max_vocabulary: int = 500_000) -> None:
+    def __init__(self, n_features: int = 2**18) -> None:
         self.n_features = n_features
-        self.max_vocabulary = max_vocabulary
-        self._reset()
 
-    def _reset(self) -> None:
-        self._vocab: dict[str, int] = {_LINE_BREAK: 0}
-        self._hash = np.zeros(1024, dtype=np.uint64)
-        self._prefix = np.zeros(1024, dtype=np.uint64)
-        self._suffix = np.zeros(1024, dtype=np.uint64)
-        self._has_affix = np.zeros(1024, dtype=bool)
-
-    def __getstate__(self) -> dict:
-        return {"n_features": self.n_features, "max_vocabulary": self.max_vocabulary}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._reset()
-
-    def _learn(self, new_tokens: set[str]) -> None:
-        tokens = list(new_tokens)  # digits are folded already (see ``transform``)
-        start = len(self._vocab)
-        end = start + len(tokens)
-        if end > len(self._hash):
-            size = max(end, 2 * len(self._hash))
-            for name in ("_hash", "_prefix", "_suffix", "_has_affix"):
-                old = getattr(self, name)
-                grown = np.zeros(size, dtype=old.dtype)
-                grown[: len(old)] = old
-                setattr(self, name, grown)
-        self._hash[start:end] = _crcs(tokens)
-        long = [i for i, t in enumerate(tokens) if len(t) >= _AFFIX_MIN_LEN]
-        idx = np.asarray(long, dtype=np.int64) + start
-        self._prefix[idx] = _crcs([tokens[i][:5] for i in long])
-        self._suffix[idx] = _crcs([tokens[i][-4:] for i in long])
-        self._has_affix[idx] = True
-        self._vocab.update(zip(tokens, range(start, end)))
-
-    def transform(self, lines: list[str]) -> SparseRows:
-        """(len(lines), n_features) l2-normalised hashed token features."""
-        n_lines = len(lines)
-        joined = _LINE_BREAK.join(lines).lower()
-        if joined.count(_LINE_BREAK) != n_lines - 1 and n_lines:
-            joined = _LINE_BREAK.join(line.replace(_LINE_BREAK, " ") for line in lines).lower()
-        # Folding digits before tokenising gives the same tokens as folding each token (a
-        # digit only ever neighbours digits within one) and keeps one cache entry per shape.
-        tokens = _TOKEN.findall(_ASCII_DIGIT.sub("0", joined))
-        new = set(tokens).difference(self._vocab)
-        if len(self._vocab) + len(new) > self.max_vocabulary:
-            self._reset()
-            new = set(tokens).difference(self._vocab)
-        if new:
-            self._learn(new)
-        ids = np.fromiter(map(self._vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        is_break = ids == 0
-        line_of = np.cumsum(is_break)[~is_break]
-        ids = ids[~is_break]
-        h = self._hash[ids]
-        counts = np.bincount(line_of, minlength=n_lines)
-        first_pos = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        nonempty = counts > 0
-
-        rows = [line_of, np.flatnonzero(counts == 0)]
-        hashes = [_mix(h, _UNIGRAM), np.full(len(rows[1]), _EMPTY_HASH)]
-        same_line = line_of[1:] == line_of[:-1]
-        rows.append(line_of[1:][same_line])
-        hashes.append(_mix(_mix(h[:-1][same_line], h[1:][same_line]), _BIGRAM))
-        affix = self._has_affix[ids]
-        for table, salt in ((self._prefix, _PREFIX), (self._suffix, _SUFFIX)):
-            rows.append(line_of[affix])
-            hashes.append(_mix(table[ids[affix]], salt))
-        lines_with = np.flatnonzero(nonempty)
-        first = first_pos[lines_with]
-        last = first + counts[lines_with] - 1
-        rows += [lines_with, lines_with]
-        hashes += [_mix(h[first], _FIRST), _mix(h[last], _LAST)]
-        short = np.flatnonzero(nonempty & (counts <= SHORT_LINE_TOKENS))
-        whole = np.full(len(short), _WHOLE)
-        for k in range(SHORT_LINE_TOKENS):
-            more = counts[short] > k
-            whole[more] = _mix(whole[more], h[first_pos[short][more] + k])
-        rows.append(short)
-        hashes.append(whole)
-
-        row = np.concatenate(rows)
+    def transform(self, lines: list[str], classes: np.ndarray | None = None) -> SparseRows:
+        """(len(lines), n_features) l2-normalised hashed token features; ``classes`` is
+        the code-point table (default: ``character_classes()``)."""
+        table = character_classes() if classes is None else classes
+        rows, hashes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.uint64)]
+        for first, last in _chunks(lines, CHUNK_CHARS):
+            row, hashed = _line_entries(lines[first:last], table)
+            rows.append(row + first)
+            hashes.append(hashed)
         hashed = np.concatenate(hashes)
         col = (hashed >> np.uint64(1)) % np.uint64(self.n_features)
         matrix = SparseRows.from_signed_entries(
-            row,
+            np.concatenate(rows),
             col.astype(np.int64),
             (hashed & np.uint64(1)).astype(bool),
-            n_rows=n_lines,
+            n_rows=len(lines),
             n_columns=self.n_features,
         )
         return matrix.normalized()
+
+
+def _chunks(lines: list[str], max_chars: int) -> list[tuple[int, int]]:
+    """Consecutive (first, last) line ranges of about ``max_chars`` characters each."""
+    ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1)
+    bounds, first = [], 0
+    while first < len(lines):
+        last = max(first + 1, int(np.searchsorted(ends, ends[first] + max_chars, "right")))
+        bounds.append((first, min(last, len(lines))))
+        first = last
+    return bounds
+
+
+def _line_entries(lines: list[str], table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, hash) of every hashed feature of ``lines`` (rows numbered from 0)."""
+    n_lines = len(lines)
+    joined = _LINE_BREAK.join(lines).lower()
+    if joined.count(_LINE_BREAK) != n_lines - 1:
+        joined = _LINE_BREAK.join(line.replace(_LINE_BREAK, " ") for line in lines).lower()
+    points, rows = code_rows(joined)
+    kind = token_classes(table, rows)
+    starts, ends = _spans(kind)
+    is_break = kind[starts] == TOKEN_BREAK
+    line_of = np.cumsum(is_break)[~is_break]
+    starts, ends = starts[~is_break], ends[~is_break]
+    # Digits are folded after tokenising: a digit only ever neighbours digits in a token.
+    points = points.astype(np.uint64)
+    points[(points >= _ONE) & (points <= _NINE)] = _ZERO
+    h = _span_hashes(points, starts, ends)
+    counts = np.bincount(line_of, minlength=n_lines)
+    first_pos = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    nonempty = counts > 0
+
+    rows = [line_of, np.flatnonzero(counts == 0)]
+    hashes = [_mix(h, _UNIGRAM), np.full(len(rows[1]), _EMPTY_HASH)]
+    same_line = line_of[1:] == line_of[:-1]
+    rows.append(line_of[1:][same_line])
+    hashes.append(_mix(_mix(h[:-1][same_line], h[1:][same_line]), _BIGRAM))
+    long = np.flatnonzero(ends - starts >= _AFFIX_MIN_LEN)
+    for span, salt in (
+        ((starts[long], starts[long] + _PREFIX_LEN), _PREFIX),
+        ((ends[long] - _SUFFIX_LEN, ends[long]), _SUFFIX),
+    ):
+        rows.append(line_of[long])
+        hashes.append(_mix(_span_hashes(points, *span), salt))
+    lines_with = np.flatnonzero(nonempty)
+    first = first_pos[lines_with]
+    last = first + counts[lines_with] - 1
+    rows += [lines_with, lines_with]
+    hashes += [_mix(h[first], _FIRST), _mix(h[last], _LAST)]
+    short = np.flatnonzero(nonempty & (counts <= SHORT_LINE_TOKENS))
+    whole = np.full(len(short), _WHOLE)
+    for k in range(SHORT_LINE_TOKENS):
+        more = counts[short] > k
+        whole[more] = _mix(whole[more], h[first_pos[short][more] + k])
+    rows.append(short)
+    hashes.append(whole)
+    return np.concatenate(rows), np.concatenate(hashes)

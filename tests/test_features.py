@@ -1,15 +1,60 @@
 import itertools
+import random
+import re
 
 import numpy as np
 
+from model import token_hashing
+from model.character_classes import SINGLE_CHARACTER_RANGES
 from model.context_features import CONTEXT_FEATURE_NAMES, context_matrix
 from model.line_features import SHAPE_FEATURE_NAMES, LineFeaturizer, shape_features, tokenize
+from model.token_hashing import TokenHasher
 
 
 def test_tokens_fold_digits_and_split_cjk():
     assert tokenize("Only $9.99 per Month!") == ["only", "$", "0", ".", "00", "per", "month", "!"]
     assert tokenize("会員登録") == ["会", "員", "登", "録"]
     assert tokenize("Abo für 4,99 €") == ["abo", "für", "0", ",", "00", "€"]
+
+
+# The tokenizer's specification as a regex: letter runs, digit runs, single punctuation,
+# CJK and above-BMP characters; white space and "_" separate.
+_SINGLE = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in SINGLE_CHARACTER_RANGES)
+_SINGLE += "\\U00010000-\\U0010ffff"
+_TOKEN_SPEC = re.compile(rf"[^\W\d_{_SINGLE}]+|\d+|[^\w\s]|[{_SINGLE}]")
+
+
+def _spec_tokens(line: str) -> list[str]:
+    return _TOKEN_SPEC.findall(re.sub("[1-9]", "0", line.lower().replace("\n", " ")))
+
+
+def test_tokens_follow_the_specification_on_mixed_scripts():
+    rng = random.Random(7)
+    pool = [chr(c) for c in range(0x20, 0x3100, 5)] + list(
+        "ab Zx_ 123 ٣٤ ½ Ⅻ ² 会員登録 カタカナ 한국어 😀🎉 𠀋𝐀 \t\r\x0b\n\ud800"
+    )
+    lines = ["".join(rng.choices(pool, k=rng.randint(0, 30))) for _ in range(3000)]
+    lines += ["Price: US$1,299.00/yr", "e-mail_me@example.com", "naïve café ﬁne ǅemal", ""]
+    assert [tokenize(line) for line in lines] == [_spec_tokens(line) for line in lines]
+
+
+def test_token_hashes_do_not_depend_on_batching(monkeypatch):
+    lines = ["Subscribe for $4.99", "", "Der Stadtrat tagte am Dienstag.", "会員登録はこちら"] * 40
+    hasher = TokenHasher(2**12)
+    whole = hasher.transform(lines)
+    monkeypatch.setattr(token_hashing, "CHUNK_CHARS", 50)
+    chunked = hasher.transform(lines)
+    one_by_one = [hasher.transform([line]) for line in lines[:4]]
+    assert np.array_equal(whole.indptr, chunked.indptr)
+    assert np.array_equal(whole.indices, chunked.indices)
+    assert np.allclose(whole.data, chunked.data)
+    for i, row in enumerate(one_by_one):
+        start, stop = whole.indptr[i], whole.indptr[i + 1]
+        assert np.array_equal(row.indices, whole.indices[start:stop])
+    # Different tokens, different features; the same token in another line, the same one.
+    assert not np.array_equal(one_by_one[0].indices, one_by_one[2].indices)
+    shared = hasher.transform(["subscribe", "please subscribe"])
+    assert set(shared.indices[: shared.indptr[1]]) & set(shared.indices[shared.indptr[1] :])
 
 
 def test_shape_features_describe_the_line():
