@@ -66,12 +66,12 @@ def _segment_counts(masks: list[np.ndarray], starts: np.ndarray, ends: np.ndarra
     return counts
 
 
-def _joined(texts: list[str], candidates: np.ndarray) -> tuple[str, np.ndarray]:
-    """The candidate lines joined by "\n", and where each starts in that string."""
+def _joined(texts: list[str], candidates: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """The candidate lines joined by "\n", and where each starts and ends in that string."""
     picked = [texts[i] for i in candidates]
     lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
-    return "\n".join(picked), starts
+    return "\n".join(picked), starts, starts + lengths
 
 
 def _flag_lines(n: int, candidates: np.ndarray, starts: np.ndarray, hits) -> np.ndarray:
@@ -84,7 +84,7 @@ def _flag_lines(n: int, candidates: np.ndarray, starts: np.ndarray, hits) -> np.
 
 def _lines_matching(pattern: re.Pattern, texts: list[str], candidates: np.ndarray) -> np.ndarray:
     """1.0 for the lines among ``candidates`` (indices into ``texts``) that ``pattern`` finds."""
-    joined, starts = _joined(texts, candidates)
+    joined, starts, _ = _joined(texts, candidates)
     hits = (m.start() for m in pattern.finditer(joined))
     return _flag_lines(len(texts), candidates, starts, hits)
 
@@ -95,7 +95,7 @@ def _lines_containing(marks: tuple[str, ...], texts: list[str]) -> np.ndarray:
     ``str.find`` skips to the rare hits; a regex alternation would try every position.
     """
     candidates = np.arange(len(texts))
-    joined, starts = _joined(texts, candidates)
+    joined, starts, _ = _joined(texts, candidates)
 
     def hits():
         for mark in marks:
@@ -114,11 +114,9 @@ def shape_matrix(lines: list[str], classes: np.ndarray | None = None) -> np.ndar
     if not lines:
         return np.zeros((0, len(SHAPE_FEATURE_NAMES)))
     texts = [line.strip() for line in lines]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     # One joined string, one code-point array; "\n" keeps words from running together.
-    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
-    ends = starts + lengths
-    joined = "\n".join(texts)
+    joined, starts, ends = _joined(texts, np.arange(len(texts)))
+    lengths = ends - starts
     _, rows = code_rows(joined)
     # A trailing 0 keeps first/last-character lookups in range for empty input.
     table = character_classes() if classes is None else classes
