@@ -1,7 +1,13 @@
 import pytest
 
 from training.compose import compose_documents, is_heldout
-from training.corpus_source import KINDS, CorpusSource, CorpusSourceError, read_articles
+from training.corpus_source import (
+    KINDS,
+    CorpusSource,
+    CorpusSourceError,
+    read_articles,
+    read_blocks,
+)
 
 
 def test_reads_articles_blocks_and_inline_kinds(corpus_dir):
@@ -39,6 +45,23 @@ def test_malformed_source_names_file_and_line(tmp_path, text, message):
         read_articles(path)
 
 
+def test_a_marked_line_in_a_block_keeps_its_own_kind(tmp_path):
+    path = tmp_path / "en.txt"
+    path.write_text(
+        "=== kind: related | where: tail\nMore from Science\nA headline\n"
+        "!byline By Ann Lee\n!byline 4 min read\n=== kind: share\n!nope x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusSourceError, match=r"en.txt:7: unknown kind 'nope'"):
+        read_blocks(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("!nope x", "Share"), "utf-8")
+    rail, share = read_blocks(path)
+    assert rail.kind == "related"
+    assert rail.lines == ("More from Science", "A headline", "By Ann Lee", "4 min read")
+    assert rail.kinds == ("related", "related", "byline", "byline")
+    assert share.kinds == ("share",)
+
+
 def test_missing_folders_are_reported(tmp_path):
     with pytest.raises(CorpusSourceError, match="needs 'articles/'"):
         CorpusSource.read(tmp_path)
@@ -69,6 +92,14 @@ def test_composed_documents_are_consistently_labelled(corpus_dir):
             assert "{price}" not in line and "{site}" not in line
     tails = [d for d in docs if d["layout"] == "tail"]
     assert all(d["labels"][-1] == "boilerplate" for d in tails)
+    # A line marked with its own kind inside a related block keeps that kind.
+    marked = [
+        kind
+        for doc in docs
+        for line, kind in zip(doc["lines"], doc["kinds"])
+        if line == "Words by the newsdesk"
+    ]
+    assert marked and set(marked) == {"byline"}
 
 
 def test_train_and_heldout_parts_share_no_article_or_block(corpus_dir):

@@ -6,7 +6,7 @@ from model.errors import ModelFileError
 from model.line_classifier import LineClassifier
 from model.persistence import FORMAT, load_model, save_model
 from training.fit import load_input
-from training.metrics import line_scores
+from training.metrics import best_threshold, line_scores
 
 
 def test_trained_model_separates_held_out_documents(small_model_path, corpus_dir):
@@ -94,3 +94,23 @@ def test_plot_writes_a_png(tmp_path):
     out = tmp_path / "curves.png"
     plot_scores(y, s, 0.5, out, title="test")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_threshold_is_half_the_best_f1_away_from_one():
+    rng = np.random.default_rng(5)
+    p = rng.uniform(size=4000)
+    y = (rng.uniform(size=4000) < p).astype(np.int64)  # calibrated: P(boilerplate) = p
+    y[::50] = -1  # unknown labels are ignored
+    known = y >= 0
+    grid = np.linspace(0.01, 0.99, 99)
+    best = max(
+        line_scores(y[known], (p[known] >= t).astype(np.int64))["content"]["f1"] for t in grid
+    )
+    threshold = best_threshold(p, y)
+    assert threshold == pytest.approx(1 - best / 2, abs=0.002)
+    # Content F1 at the rule's threshold is within a hair of the best.
+    at_rule = line_scores(y[known], (p[known] >= threshold).astype(np.int64))["content"]["f1"]
+    assert at_rule > best - 0.005
+    # A perfect separation gives F1 = 1, hence a threshold of one half.
+    perfect = np.array([0.1, 0.2, 0.8, 0.9])
+    assert best_threshold(perfect, np.array([0, 0, 1, 1])) == pytest.approx(0.5)

@@ -139,13 +139,14 @@ class _Composer:
             pool = self.by_lang_kind.get(("en", kind)) or pool
         if not pool:
             return []
-        lines = [self._fill(line, lang) for line in rng.choice(pool).lines]
+        chosen = rng.choice(pool)
+        lines = [(self._fill(line, lang), own) for line, own in zip(chosen.lines, chosen.kinds)]
         if len(lines) > 4 and rng.random() < 0.3:
             start = rng.randrange(len(lines) - 2)
             lines = lines[start : start + rng.randint(2, len(lines) - start)]
         if kind in _RUN_TOGETHER_KINDS and len(lines) >= 2 and rng.random() < 0.25:
-            lines = [rng.choice(("", " ", " | ", " · ")).join(lines)]
-        return [(line, kind) for line in lines]
+            lines = [(rng.choice(("", " ", " | ", " · ")).join(line for line, _ in lines), kind)]
+        return lines
 
     def blocks(self, lang: str, plan: Sequence[tuple[str, float]]) -> list[tuple[str, str]]:
         """Blocks of the kinds in ``plan`` that win their coin flip, in plan order."""

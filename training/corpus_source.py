@@ -1,7 +1,8 @@
 """Reading the hand-written corpus in ``datasets/source`` (format: datasets/source/FORMAT.md).
 
 ``articles/<lang>.txt`` holds articles (content lines, with optional inline ``!KIND``
-boilerplate lines); ``boilerplate/<lang>.txt`` holds blocks of boilerplate lines of one kind.
+boilerplate lines); ``boilerplate/<lang>.txt`` holds blocks of boilerplate lines of one kind
+(a ``!KIND`` line inside a block has that kind instead, e.g. the byline of a related teaser).
 """
 
 from __future__ import annotations
@@ -48,12 +49,14 @@ class Article:
 
 @dataclass(frozen=True)
 class Block:
-    """A block of boilerplate lines of one kind, with where on a page it usually sits."""
+    """A block of boilerplate lines of one kind, with where on a page it usually sits, and
+    per line its kind (the block's, or the one its ``!KIND`` prefix names)."""
 
     lang: str
     kind: str
     where: str
     lines: tuple[str, ...]
+    kinds: tuple[str, ...]
 
 
 def _fields(header: str, where: str) -> dict[str, str]:
@@ -84,6 +87,16 @@ def _sections(path: Path) -> list[tuple[dict[str, str], list[tuple[str, str]]]]:
     return sections
 
 
+def _marked_kind(line: str, where: str) -> tuple[str | None, str]:
+    """(kind, text) of a line: the kind its ``!KIND`` prefix names, or None without one."""
+    if not line.startswith("!"):
+        return None, line
+    kind, _, text = line[1:].partition(" ")
+    if kind not in KINDS:
+        raise CorpusSourceError(f"{where}: unknown kind {kind!r}")
+    return kind, text.strip()
+
+
 def read_articles(path: Path) -> list[Article]:
     """Articles of one ``articles/<lang>.txt`` file."""
     lang = path.name.split(".")[0]
@@ -91,12 +104,8 @@ def read_articles(path: Path) -> list[Article]:
     for fields, body in _sections(path):
         lines, kinds = [], []
         for line, where in body:
-            kind = None
-            if line.startswith("!"):
-                kind, _, line = line[1:].partition(" ")
-                if kind not in KINDS:
-                    raise CorpusSourceError(f"{where}: unknown kind {kind!r}")
-            lines.append(line.strip())
+            kind, text = _marked_kind(line, where)
+            lines.append(text)
             kinds.append(kind)
         if lines:
             article_id = fields.get("id") or f"{lang}-{len(articles)}"
@@ -117,7 +126,10 @@ def read_blocks(path: Path) -> list[Block]:
         if where not in WHERE:
             where = "any"
         if body:
-            blocks.append(Block(lang, kind, where, tuple(line for line, _ in body)))
+            marked = [_marked_kind(line, at) for line, at in body]
+            lines = tuple(text for _, text in marked)
+            kinds = tuple(own or kind for own, _ in marked)
+            blocks.append(Block(lang, kind, where, lines, kinds))
     return blocks
 
 

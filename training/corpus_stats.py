@@ -18,8 +18,8 @@ def distinct_line_counts(source: CorpusSource) -> dict[str, dict[str, int]]:
         for line, kind in zip(article.lines, article.kinds):
             seen[kind or "content"][article.lang].add(line)
     for block in source.blocks:
-        for line in block.lines:
-            seen[block.kind][block.lang].add(line)
+        for line, kind in zip(block.lines, block.kinds):
+            seen[kind][block.lang].add(line)
     return {k: {lang: len(v) for lang, v in langs.items()} for k, langs in seen.items()}
 
 
