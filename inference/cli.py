@@ -558,7 +558,7 @@ def evaluate(
         None,
         "--plot",
         help="Also draw the precision-recall curve (threshold marked) and the calibration "
-        "curve of the boilerplate score to this PNG (needs paysieve[plot]).",
+        "curve of the boilerplate score to this PNG (needs matplotlib: the plot extra).",
     ),
 ) -> None:
     """Score a model on labelled data.

@@ -31,6 +31,13 @@ def test_help_lists_commands_and_exit_codes():
     assert "Exit codes" in result.output
 
 
+def test_evaluate_help_names_what_plotting_needs():
+    # Square brackets in help text are rich markup: "paysieve[plot]" used to print as "paysieve".
+    result = run("evaluate", "--help")
+    assert result.exit_code == 0
+    assert "matplotlib" in result.output
+
+
 def test_version_is_the_package_version():
     from importlib.metadata import version
 
