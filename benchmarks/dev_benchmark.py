@@ -146,7 +146,9 @@ def main() -> None:
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
     probe = ScoreCalibration(
-        *transition_statistics([d.labels for d in docs]), smoothing=params["smoothing"]
+        *transition_statistics([d.labels for d in docs]),
+        smoothing=params["smoothing"],
+        line_certainty=params["line_certainty"],
     )
     y_all = np.concatenate([d.labels for d in docs])
     calibrate(probe, oof, y_all, is_real_lines(docs))

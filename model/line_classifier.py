@@ -60,6 +60,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         gradient boosting settings (kept small: numpy evaluates the trees at prediction).
     smoothing : smooth calibrated probabilities along each document with the learned
         two-state hidden Markov model.
+    line_certainty : stage-1 probability from which a line's own text overrules its
+        context: its final probability is at least its stage-1 one (None: context decides).
     random_state : seed for every random choice, so fits are reproducible.
     """
 
@@ -74,6 +76,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         max_depth: int | None = 5,
         min_samples_leaf: int = 20,
         smoothing: bool = True,
+        line_certainty: float | None = 0.99,
         random_state: int = 0,
     ) -> None:
         self.n_features = n_features
@@ -85,6 +88,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing
+        self.line_certainty = line_certainty
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
@@ -185,7 +189,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             if kind_model is None
             else LinearModel.from_coefficients(kind_model.coef_, kind_model.intercept_, n_hashed),
             kind_classes=self.kind_classes_,
-            calibration=ScoreCalibration(stay, prior, self.smoothing),
+            calibration=ScoreCalibration(stay, prior, self.smoothing, self.line_certainty),
         )
         self.classes_ = np.array([CONTENT, BOILERPLATE])
         return self
@@ -207,7 +211,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction (by the fitted scorer) -------------------------------------------------
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
-        """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
+        """Uncalibrated scores of all lines, flattened in order: (n_lines, 2), the stage-2
+        score and the stage-1 probability."""
         return self.scorer_.raw_scores(documents)
 
     def score_documents(

@@ -145,20 +145,24 @@ class LineScorer:
     def _score(
         self, documents: Sequence[Sequence[str]], offsets: np.ndarray, with_kinds: bool
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """(raw stage-2 scores, kind probabilities or None) of all lines, flattened;
-        ``offsets`` as ``document_offsets(documents)`` gives them."""
+        """(raw scores, kind probabilities or None) of all lines, flattened; the raw
+        scores are (n_lines, 2): stage-2 score and stage-1 probability (see
+        ``ScoreCalibration.probabilities``); ``offsets`` as ``document_offsets(documents)``
+        gives them."""
         with_kinds = with_kinds and self.kind_model is not None
         if offsets[-1] == 0:
-            return np.zeros(0), np.zeros((0, len(self.kind_classes_))) if with_kinds else None
+            no_kinds = np.zeros((0, len(self.kind_classes_))) if with_kinds else None
+            return np.zeros((0, 2)), no_kinds
         first = self.stage1(documents, with_kinds)
         context = line_context(first.p1, first.shape, first.index, offsets)
-        raw = logistic(self.context_model.decision_function(context))
+        raw = np.column_stack([logistic(self.context_model.decision_function(context)), first.p1])
         if first.kind_proba is None:
             return raw, None
         return raw, block_kind_proba(first.kind_proba, first.p1, offsets)
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
-        """Uncalibrated stage-2 boilerplate scores of all lines, flattened in order."""
+        """Uncalibrated scores of all lines, flattened in order: (n_lines, 2), the stage-2
+        boilerplate score and the stage-1 (line-alone) probability."""
         return self._score(documents, document_offsets(documents), with_kinds=False)[0]
 
     def score_documents(

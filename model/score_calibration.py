@@ -1,10 +1,14 @@
-"""From raw stage-2 scores to the probabilities and labels the model reports.
+"""From raw scores to the probabilities and labels the model reports.
 
-A raw score goes through an isotonic calibration map, then (when smoothing is on) the
-two-state hidden Markov model of ``model.sequence_smoothing`` along its document, then a
-second isotonic map that keeps the smoothed probabilities calibrated; ``threshold`` turns
-the result into a label. The maps and the threshold are fitted on held-out scores by the
-training run (``training.fit.calibrate``); until then the maps are the identity.
+A line's raw scores are its stage-2 (context) score and its stage-1 (line-alone)
+probability. The stage-2 score goes through an isotonic calibration map, then (when
+smoothing is on) the two-state hidden Markov model of ``model.sequence_smoothing`` along
+its document, then a second isotonic map that keeps the smoothed probabilities calibrated.
+Context must not talk the model out of a line whose own text settles it: a line the
+line-alone model is certain of ("Advertisement" between two paragraphs) keeps at least its
+line-alone probability. ``threshold`` turns the result into a label. The maps and the
+threshold are fitted on held-out scores by the training run (``training.fit.calibrate``);
+until then the maps are the identity.
 """
 
 from __future__ import annotations
@@ -19,13 +23,24 @@ class ScoreCalibration:
     """Calibration maps, smoothing statistics and threshold of a model.
 
     ``stay`` and ``prior`` are the hidden Markov model's learned statistics (see
-    ``model.sequence_smoothing.transition_statistics``).
+    ``model.sequence_smoothing.transition_statistics``); ``line_certainty`` is the
+    line-alone probability from which a line's own text overrules its context (None: never).
     """
 
-    def __init__(self, stay: np.ndarray, prior: np.ndarray, smoothing: bool = True) -> None:
+    # Class default: models saved before it existed let context decide every line.
+    line_certainty: float | None = None
+
+    def __init__(
+        self,
+        stay: np.ndarray,
+        prior: np.ndarray,
+        smoothing: bool = True,
+        line_certainty: float | None = None,
+    ) -> None:
         self.stay = stay
         self.prior = prior
         self.smoothing = smoothing
+        self.line_certainty = line_certainty
         self.calibrator: CalibrationMap | None = None
         self.output_calibrator: CalibrationMap | None = None
         self.threshold = 0.5
@@ -36,11 +51,21 @@ class ScoreCalibration:
             return scores
         return self.calibrator(scores)
 
-    def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """Final boilerplate probabilities from the raw scores of documents laid end to end
-        (``offsets`` as ``model.line_scorer.document_offsets`` gives them)."""
-        proba = self.calibrate(raw)
+    def smoothed(self, scores: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Calibrated and (when smoothing is on) smoothed probabilities from the stage-2
+        scores of documents laid end to end (``offsets`` as
+        ``model.line_scorer.document_offsets`` gives them)."""
+        proba = self.calibrate(scores)
         if not self.smoothing or len(proba) == 0:
             return proba
         proba = smooth(proba, offsets, self.stay, self.prior)
         return proba if self.output_calibrator is None else self.output_calibrator(proba)
+
+    def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Final boilerplate probabilities from the raw scores of documents laid end to end:
+        ``raw`` is (n_lines, 2), the stage-2 score and the line-alone probability."""
+        proba = self.smoothed(raw[:, 0], offsets)
+        if self.line_certainty is None:
+            return proba
+        alone = raw[:, 1]
+        return np.where(alone >= self.line_certainty, np.maximum(proba, alone), proba)

@@ -145,22 +145,23 @@ def calibrate(
     y: np.ndarray,
     tune: np.ndarray,
 ) -> np.ndarray:
-    """Fit the calibration maps on held-out raw scores (one array per document) and pick
-    the threshold on the ``tune`` lines; returns the final probabilities of all lines.
+    """Fit the calibration maps on held-out raw scores (one (n_lines, 2) array per
+    document, as ``LineScorer.raw_scores`` gives them) and pick the threshold on the
+    ``tune`` lines; returns the final probabilities of all lines.
 
     The threshold is tuned on real pages when there are any: composed pages are easier
     and would pull it towards their own optimum. It is tuned on the final probabilities
     (calibrated, then smoothed along the documents), the ones it is compared with.
     """
-    raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros(0)
+    raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros((0, 2))
     known = y >= 0
-    calibration.calibrator = isotonic_map(raw[known], y[known])
+    calibration.calibrator = isotonic_map(raw[known, 0], y[known])
     calibration.output_calibrator = None
     offsets = document_offsets(raw_docs)
-    proba = calibration.probabilities(raw, offsets)
     if calibration.smoothing:
-        calibration.output_calibrator = isotonic_map(proba[known], y[known])
-        proba = calibration.probabilities(raw, offsets)
+        smoothed = calibration.smoothed(raw[:, 0], offsets)
+        calibration.output_calibrator = isotonic_map(smoothed[known], y[known])
+    proba = calibration.probabilities(raw, offsets)
     if not (tune & known).any():
         tune = np.ones(len(y), dtype=bool)
     calibration.threshold = best_threshold(proba[tune], y[tune])
