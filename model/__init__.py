@@ -4,4 +4,4 @@
 record it, and loading compares it without querying the installed package metadata.
 """
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"

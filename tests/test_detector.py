@@ -44,6 +44,19 @@ def test_default_model_cleans_the_example(default_detector):
     assert default_detector.metadata["trained_on"]
 
 
+def test_default_model_removes_advertisement_markers_between_paragraphs(default_detector):
+    # The context says "article" around these lines; their own text settles them.
+    paragraphs = [
+        "The council voted on Tuesday to approve the new budget for the harbour district.",
+        "Residents who attended the meeting said the plan would fix the flooding on Quay Street.",
+        "The mayor said work would begin in the spring and take about two years to finish.",
+        "Critics argued that the cost was far higher than the council had first promised.",
+    ]
+    lines = [paragraphs[0], "Advertisement", *paragraphs[1:3], "Advertisement", paragraphs[3]]
+    labels = default_detector.predict_lines(lines).labels
+    assert labels == ["content", "boilerplate", "content", "content", "boilerplate", "content"]
+
+
 def test_small_model_removes_a_paywall_tail(small_model_path):
     result = Detector(small_model_path).predict_lines(ARTICLE + TAIL)
     assert isinstance(result, DocumentPrediction)
