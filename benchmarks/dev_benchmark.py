@@ -29,8 +29,6 @@ from report import publish
 
 from model.line_classifier import LineClassifier
 from model.line_scorer import document_offsets
-from model.score_calibration import ScoreCalibration
-from model.sequence_smoothing import transition_statistics
 from training.fit import (
     calibrate,
     cross_val_scores,
@@ -145,11 +143,7 @@ def main() -> None:
         oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
-    probe = ScoreCalibration(
-        *transition_statistics([d.labels for d in docs]),
-        smoothing=params["smoothing"],
-        line_certainty=params["line_certainty"],
-    )
+    probe = LineClassifier(**params).calibration_for([d.labels for d in docs])
     y_all = np.concatenate([d.labels for d in docs])
     calibrate(probe, oof, y_all, is_real_lines(docs))
     th = probe.threshold

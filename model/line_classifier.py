@@ -177,7 +177,6 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             l2_regularization=1.0,
             random_state=self.random_state,
         ).fit(C[known], y[known], sample_weight=w[known])
-        stay, prior = transition_statistics(labels_kept)
         n_hashed = self.featurizer_.n_features
         self.scorer_ = LineScorer(
             featurizer=self.featurizer_,
@@ -189,10 +188,15 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             if kind_model is None
             else LinearModel.from_coefficients(kind_model.coef_, kind_model.intercept_, n_hashed),
             kind_classes=self.kind_classes_,
-            calibration=ScoreCalibration(stay, prior, self.smoothing, self.line_certainty),
+            calibration=self.calibration_for(labels_kept),
         )
         self.classes_ = np.array([CONTENT, BOILERPLATE])
         return self
+
+    def calibration_for(self, labels: Sequence[Sequence[int]]) -> ScoreCalibration:
+        """An unfitted ``ScoreCalibration`` with this estimator's settings and the smoothing
+        statistics of ``labels`` (its maps and threshold are fitted by ``training.fit``)."""
+        return ScoreCalibration(*transition_statistics(labels), self.smoothing, self.line_certainty)
 
     def _fit_kind_model(
         self, X, y: np.ndarray, kinds: list, offsets: np.ndarray
