@@ -40,6 +40,9 @@ from training.labeled_data import read_labeled
 from training.metrics import line_scores
 
 VIEWS = ("dev_after_trafilatura", "dev_after_newspaper4k", "dev_paywall_tail")
+# Thresholds a second-pass user might pass to `paysieve clean --threshold`.
+OPERATING_THRESHOLDS = (0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
+KEEP_TARGET = 0.99
 HEADER = "| data | lines | C-P | C-R | C-F1 | BP-P | BP-R | BP-F1 | acc |"
 
 
@@ -73,6 +76,52 @@ def _paywall(docs, scores, threshold) -> tuple[float, float, int, int]:
                 c_n += 1
                 c_removed += removed
     return bp_hit / max(bp_n, 1), c_removed / max(c_n, 1), bp_n, c_n
+
+
+def _kept_removed(y: np.ndarray, proba: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(share of content lines kept, share of boilerplate lines removed) at ``threshold``."""
+    removed = proba >= threshold
+    return float(1 - removed[y == 0].mean()), float(removed[y == 1].mean())
+
+
+def _most_removed_keeping(y: np.ndarray, proba: np.ndarray, keep: float) -> tuple[float, float]:
+    """(threshold, share of boilerplate removed) of the lowest threshold that still keeps at
+    least ``keep`` of the content lines: the most a threshold alone can remove there."""
+    content = np.sort(proba[y == 0])
+    # Content lines at or above the threshold are removed; at most this many may be.
+    allowed = int(np.floor((1 - keep) * len(content)))
+    if allowed == 0:
+        threshold = float(np.nextafter(content[-1], np.inf)) if len(content) else 0.0
+    else:
+        threshold = float(np.nextafter(content[len(content) - allowed - 1], np.inf))
+    return threshold, _kept_removed(y, proba, threshold)[1]
+
+
+def _operating_points(view_data: dict, threshold: float, results: dict) -> list[str]:
+    """The second-pass table: content kept and boilerplate removed per view and threshold."""
+    names = list(view_data)
+    out = [
+        "",
+        "Operating points (`paysieve clean --threshold`): content kept / boilerplate removed",
+        "",
+        "| threshold | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for th in (threshold, *OPERATING_THRESHOLDS):
+        cells = []
+        for name in names:
+            kept, removed = _kept_removed(*view_data[name], th)
+            results[f"operating_{name}_{th:.3f}"] = {"kept": kept, "removed": removed}
+            cells.append(f"{kept:.3f} / {removed:.3f}")
+        label = f"{th:.3f} (the model's)" if th == threshold else f"{th:.2f}"
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    cells = []
+    for name in names:
+        th, removed = _most_removed_keeping(*view_data[name], KEEP_TARGET)
+        results[f"keep{KEEP_TARGET}_{name}"] = {"threshold": th, "removed": removed}
+        cells.append(f"{removed:.3f} (at {th:.3f})")
+    out.append(f"| most removed keeping ≥ {KEEP_TARGET:.0%} | " + " | ".join(cells) + " |")
+    return out
 
 
 def _peers():
@@ -213,6 +262,18 @@ def main() -> None:
         rec, frr, nb, nc = _paywall(ds, ss, th)
         results[f"{name}_paywall"] = {"recall": rec, "content_removed": frr}
         out.append(f"| {name} | {rec:.3f} | {frr:.3f} | {nb} | {nc} |")
+
+    out += _operating_points(
+        {
+            name: (
+                np.concatenate([d.labels for d in views[name]]),
+                np.concatenate(view_scores[name]),
+            )
+            for name in VIEWS
+        },
+        th,
+        results,
+    )
 
     out += ["", "| language | pages | scored lines | C-F1 | acc |", "|---|---|---|---|---|"]
     by_lang = defaultdict(list)
