@@ -29,4 +29,6 @@ def test_most_removed_keeping_is_the_lowest_threshold_that_keeps_enough():
     assert removed == 0.5  # 0.985 and 0.999 of the boilerplate lines are above it
     threshold, removed = dev_benchmark._most_removed_keeping(Y, PROBA, 1.0)
     assert threshold > 0.99 and removed == 0.25
-    assert dev_benchmark._most_removed_keeping(Y, PROBA, 0.9)[1] == 0.75
+    # Ten content lines may go (0.90 ... 0.99): 1 - 0.9 is not exactly 0.1 in floating point.
+    threshold, removed = dev_benchmark._most_removed_keeping(Y, PROBA, 0.9)
+    assert 0.89 < threshold <= 0.90 and removed == 0.75
