@@ -28,7 +28,7 @@ import numpy as np
 from report import publish
 
 from model.line_classifier import LineClassifier
-from model.line_scorer import document_offsets
+from model.line_scorer import CONTENT, document_offsets
 from training.fit import (
     calibrate,
     cross_val_scores,
@@ -80,14 +80,14 @@ def _paywall(docs, scores, threshold) -> tuple[float, float, int, int]:
 
 def _kept_removed(y: np.ndarray, proba: np.ndarray, threshold: float) -> tuple[float, float]:
     """(share of content lines kept, share of boilerplate lines removed) at ``threshold``."""
-    removed = proba >= threshold
-    return float(1 - removed[y == 0].mean()), float(removed[y == 1].mean())
+    m = line_scores(y, (proba >= threshold).astype(np.int64))
+    return m["content"]["recall"], m["boilerplate"]["recall"]
 
 
 def _most_removed_keeping(y: np.ndarray, proba: np.ndarray, keep: float) -> tuple[float, float]:
     """(threshold, share of boilerplate removed) of the lowest threshold that still keeps at
     least ``keep`` of the content lines: the most a threshold alone can remove there."""
-    content = np.sort(proba[y == 0])
+    content = np.sort(proba[y == CONTENT])
     # Content lines at or above the threshold are removed; at most this many may be (the
     # tolerance keeps 0.9 * 100 = 89.99999999999999 from costing a line).
     allowed = len(content) - int(np.ceil(keep * len(content) - 1e-9))
