@@ -25,19 +25,18 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from report import publish
-
-from model.line_classifier import LineClassifier
-from model.line_scorer import CONTENT, document_offsets
-from training.fit import (
+from paysieve.model.line_classifier import LineClassifier
+from paysieve.model.line_scorer import CONTENT, document_offsets
+from paysieve.training.fit import (
     calibrate,
     cross_val_scores,
     document_weights,
     is_real_lines,
     load_input,
 )
-from training.labeled_data import read_labeled
-from training.metrics import line_scores
+from paysieve.training.labeled_data import read_labeled
+from paysieve.training.metrics import line_scores
+from report import publish
 
 VIEWS = ("dev_after_trafilatura", "dev_after_newspaper4k", "dev_paywall_tail")
 # Thresholds a second-pass user might pass to `paysieve clean --threshold`.
@@ -209,7 +208,7 @@ def main() -> None:
         at += len(views[name])
 
     if args.plot:
-        from training.evaluation_plot import plot_scores
+        from paysieve.training.evaluation_plot import plot_scores
 
         plot_scores(
             np.concatenate([d.labels for d in dev]),

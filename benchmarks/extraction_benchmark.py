@@ -1,7 +1,7 @@
 """Head-to-head on the benchmark's dev pages: paysieve on the HTML vs the usual extractors.
 
 Every tool gets the same page source (the page's bytes decoded by
-``model.html_lines.decode_html``) and returns the article text. Its text is scored two
+``paysieve.documents.html_lines.decode_html``) and returns the article text. Its text is scored two
 ways:
 
 1. line level: the text is mapped onto the page's labelled lines with the benchmark's own
@@ -53,12 +53,12 @@ from pathlib import Path
 
 import numpy as np
 import report
+from paysieve.training.fit import fingerprint
+from paysieve.training.labeled_data import LABEL_CODES, site_of
+from paysieve.training.metrics import line_scores
 from sklearn.model_selection import GroupKFold
 
-from model.html_lines import decode_html, html_lines
-from training.fit import fingerprint
-from training.labeled_data import LABEL_CODES, site_of
-from training.metrics import line_scores
+from paysieve.documents.html_lines import decode_html, html_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 20
@@ -197,7 +197,7 @@ def paysieve_command() -> list[str]:
     if exe.is_file():
         return [str(exe)]
     found = shutil.which("paysieve")
-    return [found] if found else [sys.executable, "-m", "inference.cli"]
+    return [found] if found else [sys.executable, "-m", "paysieve"]
 
 
 def fold_of_pages(records: list[dict], folds: int) -> np.ndarray:

@@ -23,14 +23,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from paysieve.model.persistence import save_model
+from paysieve.training.compose import compose_verdict_documents
+from paysieve.training.corpus_source import CorpusSource
+from paysieve.training.fit import load_input, train
+from paysieve.training.labeled_data import read_labeled
 from report import publish
 
-from inference import Detector
-from model.persistence import save_model
-from training.compose import compose_verdict_documents
-from training.corpus_source import CorpusSource
-from training.fit import load_input, train
-from training.labeled_data import read_labeled
+from paysieve import Detector
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

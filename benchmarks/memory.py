@@ -24,7 +24,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from training.labeled_data import open_text
+from paysieve.training.labeled_data import open_text
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -49,7 +49,7 @@ def build_corpus(source: Path, target: Path, size_bytes: int) -> int:
 
 def paysieve_command() -> list[str]:
     script = Path(sys.executable).with_name("paysieve")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "inference.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "paysieve"]
 
 
 def main() -> None:

@@ -40,11 +40,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from paysieve.training.labeled_data import open_text, read_labeled
+from paysieve.training.metrics import line_scores
 from threadpoolctl import threadpool_limits
 
-from inference import Detector
-from training.labeled_data import open_text, read_labeled
-from training.metrics import line_scores
+from paysieve import Detector
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -78,7 +78,7 @@ def best_times(actions: dict[str, Callable[[], object]], repeat: int) -> dict[st
 def paysieve_command() -> list[str]:
     """The installed ``paysieve`` script beside this interpreter, else ``python -m``."""
     script = Path(sys.executable).with_name("paysieve")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "inference.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "paysieve"]
 
 
 def cli_has_option(command: str, option: str) -> bool:

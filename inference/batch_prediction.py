@@ -13,9 +13,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from inference.detector import Detector, DocumentPrediction
-from inference.documents_io import InputDocument
-from model.html_lines import HtmlBlocks
+from paysieve.inference.detector import Detector, DocumentPrediction
+
+from paysieve.documents.document_io import InputDocument
+from paysieve.documents.html_lines import HtmlBlocks
 
 BATCH_DOCUMENTS = 2_000
 BATCH_CHARS = 4_000_000
@@ -102,10 +103,10 @@ def in_process(detector: Detector) -> BatchPredictor:
 
 
 def in_workers(model_path, threshold: float | None, jobs: int | None) -> BatchPredictor:
-    """A batch predictor that runs ``jobs`` worker processes (``inference.worker_pool``;
+    """A batch predictor that runs ``jobs`` worker processes (``paysieve.inference.worker_pool``;
     None: one per core), each loading the model once; only the documents' lines or texts
     are sent to them."""
-    from inference.worker_pool import predict_batches
+    from paysieve.inference.worker_pool import predict_batches
 
     return lambda batches: predict_batches(
         (model_inputs(b) for b in batches), model_path, threshold, jobs

@@ -41,7 +41,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        from model import __version__
+        from paysieve import __version__
 
         typer.echo(f"paysieve {__version__}")
         raise typer.Exit()
@@ -119,7 +119,7 @@ def _fail(message: str, code: int) -> None:
 
 
 def _exit_code(exc: Exception) -> int:
-    from model import errors
+    from paysieve import errors
 
     for kind, code in (
         (errors.ModelFileError, EXIT_MODEL),
@@ -135,7 +135,7 @@ def _exit_code(exc: Exception) -> int:
 
 def _run(action):
     """Run ``action`` and turn paysieve's errors into a one-line message and exit code."""
-    from model.errors import PaysieveError
+    from paysieve.errors import PaysieveError
 
     try:
         return action()
@@ -151,8 +151,8 @@ def _run(action):
 
 
 def _output_target(file: str, output: str | None, in_place: bool) -> str | None:
-    from inference.documents_io import same_file
-    from model.errors import InputError
+    from paysieve.documents.document_io import same_file
+    from paysieve.errors import InputError
 
     if in_place:
         if output is not None:
@@ -195,15 +195,16 @@ def _stream(
     make_writer: Callable[[object, object], Writer],
 ) -> int:
     """Read ``file`` in batches, predict each, write with the writer; return the exit code."""
-    from inference.batch_prediction import (
+    from paysieve.inference.batch_prediction import (
         document_batches,
         in_process,
         in_workers,
         predict_in_order,
     )
-    from inference.detector import Detector
-    from inference.documents_io import DocumentReader, open_output
-    from inference.progress import progress_bar
+    from paysieve.inference.detector import Detector
+    from paysieve.inference.progress import progress_bar
+
+    from paysieve.documents.document_io import DocumentReader, open_output
 
     skipping = options["on_error"] is OnError.skip
     with DocumentReader(file, options["input_format"], options["strict"], skipping) as reader:
@@ -248,7 +249,7 @@ def _kinds_option(
     drop: str | None, keep: str | None, known: tuple[str, ...]
 ) -> tuple[set[str] | None, set[str] | None]:
     """The --drop / --keep kind sets, checked against the model's kinds."""
-    from model.errors import InputError
+    from paysieve.errors import InputError
 
     if drop is not None and keep is not None:
         raise InputError("use either --drop or --keep, not both")
@@ -298,7 +299,7 @@ def clean(
     options = locals()
 
     def make_writer(reader, detector) -> Writer:
-        from inference.documents_io import BOM, cleaned_record
+        from paysieve.documents.document_io import BOM, cleaned_record
 
         state = {"first": True}
         drop_kinds, keep_kinds = _kinds_option(drop, keep, detector.kinds)
@@ -348,7 +349,7 @@ def predict(
     use_color = _use_color(color, output)
 
     def make_writer(reader, detector) -> Writer:
-        from inference.documents_io import predicted_record
+        from paysieve.documents.document_io import predicted_record
 
         state = {"n": 0}
 
@@ -494,9 +495,9 @@ def train(
     """
 
     def action() -> None:
-        from model.persistence import save_model
-        from training.fit import load_input
-        from training.fit import train as fit
+        from paysieve.model.persistence import save_model
+        from paysieve.training.fit import load_input
+        from paysieve.training.fit import train as fit
 
         def progress(msg: str) -> None:
             if not quiet:
@@ -568,9 +569,9 @@ def evaluate(
     """
 
     def action() -> None:
-        from inference.detector import Detector
-        from training.evaluation import evaluate_documents, worst_pages
-        from training.fit import load_input
+        from paysieve.inference.detector import Detector
+        from paysieve.training.evaluation import evaluate_documents, worst_pages
+        from paysieve.training.fit import load_input
 
         detector = Detector(model, threshold)
         report, pages, labels, scores = {}, [], [], []
@@ -584,12 +585,12 @@ def evaluate(
         if plot is not None:
             import numpy as np
 
-            from model.errors import InputError
+            from paysieve.errors import InputError
 
             if not labels:
                 raise InputError("no labelled documents to plot")
 
-            from training.evaluation_plot import plot_scores
+            from paysieve.training.evaluation_plot import plot_scores
 
             plot_scores(
                 np.concatenate(labels),
@@ -627,7 +628,7 @@ def info(
     """Describe a model: what it is, what it was trained on, its held-out metrics."""
 
     def action() -> None:
-        from model.persistence import default_model_path, load_model
+        from paysieve.model.persistence import default_model_path, load_model
 
         fitted, meta = load_model(model)
         kinds = list(fitted.kind_classes_)

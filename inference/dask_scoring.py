@@ -2,7 +2,7 @@
 
 Needs the ``dask`` extra: ``pip install 'paysieve[dask]'``.
 
->>> from inference.dask_scoring import score_dataframe, score_bag
+>>> from paysieve.inference.dask_scoring import score_dataframe, score_bag
 >>> scored = score_dataframe(ddf, "model.joblib")  # adds labels, scores, clean_text columns
 >>> scored = score_bag(records)                    # the same keys added to every record
 
@@ -13,7 +13,7 @@ model. Documents are a ``lines`` column/key (list of strings) or a ``text`` one 
 
 Command line, for a JSON Lines corpus (one or more files, a glob; ``.gz`` ok) or Parquet:
 
-    python -m inference.dask_scoring 'corpus/*.jsonl.gz' scored/ [--scheduler tcp://host:8786]
+    python -m paysieve.inference.dask_scoring 'corpus/*.jsonl.gz' scored/ [--scheduler tcp://host:8786]
 
 writes ``scored/part-*.jsonl.gz`` (or Parquet files) in input order, one part per input
 file (``--partitions N`` splits further). Without ``--scheduler`` it starts a local cluster
@@ -30,12 +30,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inference.batch_prediction import model_inputs
-from inference.detector import Detector, DocumentPrediction
-from inference.documents_io import document_of_record
-from inference.worker_pool import default_jobs
-from model.errors import InputError
-from model.json_records import iter_records
+from paysieve.inference.batch_prediction import model_inputs
+from paysieve.inference.detector import Detector, DocumentPrediction
+from paysieve.inference.worker_pool import default_jobs
+
+from paysieve.documents.document_io import document_of_record
+from paysieve.documents.json_records import iter_records
+from paysieve.errors import InputError
 
 if TYPE_CHECKING:
     import dask.bag
@@ -228,9 +229,9 @@ def score_corpus(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m inference.dask_scoring IN OUTDIR [--scheduler ADDRESS]``."""
+    """``python -m paysieve.inference.dask_scoring IN OUTDIR [--scheduler ADDRESS]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m inference.dask_scoring",
+        prog="python -m paysieve.inference.dask_scoring",
         description="Label and clean a JSON Lines or Parquet corpus on a Dask cluster.",
     )
     parser.add_argument("source", help="JSON Lines file or glob (.gz ok), or Parquet")
@@ -259,6 +260,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 if __name__ == "__main__":
     # Run the imported module's main, not this __main__ copy: Dask pickles functions of
     # __main__ by value, which would give every task its own model cache.
-    from inference.dask_scoring import main as module_main
+    from paysieve.inference.dask_scoring import main as module_main
 
     module_main()

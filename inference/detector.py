@@ -1,6 +1,6 @@
 """The library API: load a model once, then label the lines of any number of documents.
 
->>> from inference import Detector
+>>> from paysieve import Detector
 >>> detector = Detector()                      # the bundled default model
 >>> result = detector.predict_text(text)
 >>> result.labels, result.scores, result.text  # per-line labels, probabilities, cleaned text
@@ -16,10 +16,10 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from paysieve.inference.paywall_verdict import PAYWALL_KIND, PaywallVerdict, paywall_verdict
 
-from inference.paywall_verdict import PAYWALL_KIND, PaywallVerdict, paywall_verdict
-from model.errors import InputError
-from model.html_lines import HtmlBlocks
+from paysieve.documents.html_lines import HtmlBlocks
+from paysieve.errors import InputError
 
 CONTENT, BOILERPLATE = "content", "boilerplate"
 MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
@@ -181,7 +181,7 @@ class Detector:
     def __init__(self, model_path: str | Path | None = None, threshold: float | None = None):
         # Imported here: the model's modules are only needed once a model is loaded, so
         # that a process handing documents to workers (and receiving predictions) stays light.
-        from model.persistence import load_model
+        from paysieve.model.persistence import load_model
 
         self.model, self.metadata = load_model(model_path)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -206,8 +206,8 @@ class Detector:
 
     def predict_blocks(self, pages: Iterable[HtmlBlocks]) -> list[DocumentPrediction]:
         """Predictions for HTML pages already turned into block lines with their structure
-        (``model.html_lines.html_blocks``); the model's HTML stage, when it has one, reads
-        the structure."""
+        (``paysieve.documents.html_lines.html_blocks``); the model's HTML stage, when it has
+        one, reads the structure."""
         pages = list(pages)
         return self._predict([list(p.lines) for p in pages], pages)
 
@@ -294,7 +294,7 @@ class Detector:
 
     def predict_htmls(self, pages: Iterable[str | bytes]) -> list[DocumentPrediction]:
         """Predictions for many HTML pages (source text or bytes), vectorised in one pass."""
-        from model.html_lines import html_blocks
+        from paysieve.documents.html_lines import html_blocks
 
         pages = list(pages)
         if not all(isinstance(p, (str, bytes)) for p in pages):

@@ -1,6 +1,6 @@
 """Running a ``Detector`` over a stream of document batches with several worker processes.
 
->>> from inference.worker_pool import predict_batches
+>>> from paysieve.inference.worker_pool import predict_batches
 >>> for predictions in predict_batches(batches, jobs=4):  # one list per input batch, in order
 ...     ...
 
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from inference.detector import Detector, DocumentPrediction
+from paysieve.inference.detector import Detector, DocumentPrediction
 
 Document = Sequence[str] | str
 Batch = Sequence[Document]
@@ -68,7 +68,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["model.persistence"])
+    context.set_forkserver_preload(["paysieve.model.persistence"])
     return context
 
 

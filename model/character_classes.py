@@ -4,7 +4,7 @@
 plus one shared row for all code points above it (``code_rows`` maps code points to rows).
 Its low bits are shape classes (digit, letter, upper case, space, CJK, separator, terminal
 punctuation, uncased letter, currency sign); bits ``TOKEN_SHIFT`` and up hold the code
-point's token class, how the tokenizer (``model.token_hashing``) treats it:
+point's token class, how the tokenizer (``paysieve.model.token_hashing``) treats it:
 
 - ``TOKEN_LETTER``: letters and other word characters (Python's ``\\w`` without decimal
   digits and ``_``) form runs;

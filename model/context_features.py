@@ -12,8 +12,7 @@ stage handles natively.
 from __future__ import annotations
 
 import numpy as np
-
-from model.line_shape import SHAPE_FEATURE_NAMES
+from paysieve.model.line_shape import SHAPE_FEATURE_NAMES
 
 NEIGHBOUR_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
 WINDOWS: tuple[int, ...] = (2, 5, 10)

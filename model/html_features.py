@@ -1,6 +1,6 @@
 """HTML-stage features: a line's text-model probability seen through the page's structure.
 
-For a page given as HTML, each block line also has its structure (``model.html_lines``:
+For a page given as HTML, each block line also has its structure (``paysieve.documents.html_lines``:
 link share, block kind, depth, enclosing zones such as ``<nav>`` or ``<article>``, class and
 id hints). The strongest signal is the container: the paragraphs of one article body share
 the element that holds them, so a paragraph the text model doubted (cut off from the rest
@@ -12,9 +12,9 @@ for documents laid end to end.
 from __future__ import annotations
 
 import numpy as np
+from paysieve.model.context_features import Documents
 
-from model.context_features import Documents
-from model.html_lines import STRUCTURE_NAMES
+from paysieve.documents.html_lines import STRUCTURE_NAMES
 
 HTML_STAGE_FEATURE_NAMES: tuple[str, ...] = (
     ("p", "logit", "p-1", "p+1", "p-2", "p+2", "log_chars")

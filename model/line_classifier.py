@@ -4,18 +4,19 @@ Stage 1 reads each line alone (hashed word n-grams, affixes and shape) with a li
 Stage 2 is a gradient-boosted classifier over the context of every line: its neighbours'
 stage-1 probabilities, its place in the document and the run of article-like lines around
 it. Stage 2 is fitted on out-of-fold stage-1 probabilities, so it learns how much to trust
-stage 1 on text it has not seen. Calibration, smoothing along the document with a
-two-state hidden Markov model learned from the training labels, and the threshold are
-``model.score_calibration`` (fitted on held-out scores by ``training.fit``). Beside them, a
-linear kind model reads the same line features and names the kind of boilerplate a line
-is (paywall, pricing, account, navigation...), learned from the kind annotations of the
-training corpus.
+stage 1 on text it has not seen. Calibration, smoothing along the document with a two-state
+hidden Markov model learned from the training labels, and the threshold are
+``paysieve.model.score_calibration`` (fitted on held-out scores by
+``paysieve.training.fit``). Beside them, a linear kind model reads the same line features
+and names the kind of boilerplate a line is (paywall, pricing, account, navigation...),
+learned from the kind annotations of the training corpus.
 
 Documents are lists of lines; labels are per line 1 (boilerplate), 0 (content) or -1
 (unknown: used as context, never as a training target).
 
-This module fits (with scikit-learn); the fitted model is a ``model.line_scorer.LineScorer``
-(``scorer_``), which predicts with numpy alone and is what a model file holds.
+This module fits (with scikit-learn); the fitted model is a
+``paysieve.model.line_scorer.LineScorer`` (``scorer_``), which predicts with numpy alone and
+is what a model file holds.
 """
 
 from __future__ import annotations
@@ -25,15 +26,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDClassifier
-from sklearn.model_selection import GroupKFold
-
-from model.line_features import LineFeaturizer
-from model.line_scorer import (
+from paysieve.model.line_features import LineFeaturizer
+from paysieve.model.line_scorer import (
     BOILERPLATE,
     CONTENT,
     UNKNOWN,
@@ -42,10 +36,16 @@ from model.line_scorer import (
     document_offsets,
     line_context,
 )
-from model.linear_model import LinearModel
-from model.score_calibration import ScoreCalibration
-from model.sequence_smoothing import transition_statistics
-from model.tree_ensemble import TreeEnsemble
+from paysieve.model.linear_model import LinearModel
+from paysieve.model.score_calibration import ScoreCalibration
+from paysieve.model.sequence_smoothing import transition_statistics
+from paysieve.model.tree_ensemble import TreeEnsemble
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GroupKFold
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):
@@ -195,7 +195,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
 
     def calibration_for(self, labels: Sequence[Sequence[int]]) -> ScoreCalibration:
         """An unfitted ``ScoreCalibration`` with this estimator's settings and the smoothing
-        statistics of ``labels`` (its maps and threshold are fitted by ``training.fit``)."""
+        statistics of ``labels`` (its maps and threshold are fitted by
+        ``paysieve.training.fit``)."""
         return ScoreCalibration(*transition_statistics(labels), self.smoothing, self.line_certainty)
 
     def _fit_kind_model(

@@ -2,17 +2,16 @@
 
 Both are functions of the line's text alone, so each distinct text is featurised once per
 call (menus and footers repeat across the pages of a site). Context from neighbouring
-lines is added later, in ``model.context_features``.
+lines is added later, in ``paysieve.model.context_features``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from model.character_classes import character_classes
-from model.line_shape import SHAPE_FEATURE_NAMES, shape_features, shape_matrix
-from model.sparse_rows import SparseRows
-from model.token_hashing import SHORT_LINE_TOKENS, TokenHasher, tokenize
+from paysieve.model.character_classes import character_classes
+from paysieve.model.line_shape import SHAPE_FEATURE_NAMES, shape_features, shape_matrix
+from paysieve.model.sparse_rows import SparseRows
+from paysieve.model.token_hashing import SHORT_LINE_TOKENS, TokenHasher, tokenize
 
 __all__ = [
     "SHAPE_FEATURE_NAMES",

@@ -1,8 +1,8 @@
 """The fitted paysieve model: scores every line of a document with numpy alone.
 
-``model.line_classifier.LineClassifier`` fits the model with scikit-learn and hands its
+``paysieve.model.line_classifier.LineClassifier`` fits the model with scikit-learn and hands its
 result to a ``LineScorer``: the featurizer, the stage-1 linear model, the stage-2 tree
-ensemble, the kind model and the calibration (``model.score_calibration``), all as plain
+ensemble, the kind model and the calibration (``paysieve.model.score_calibration``), all as plain
 arrays. That is what a model file holds and what prediction runs, so loading and predicting
 import neither scikit-learn nor scipy (they would take most of a cold start), and a model
 file can be unpickled from an allowlist of paysieve and numpy classes.
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-
-from model.calibration_map import CalibrationMap
-from model.context_features import block_kind_proba, context_matrix
-from model.html_features import html_stage_matrix
-from model.line_features import LineFeaturizer
-from model.linear_model import LinearModel, logistic
-from model.score_calibration import ScoreCalibration
-from model.tree_ensemble import TreeEnsemble
+from paysieve.model.calibration_map import CalibrationMap
+from paysieve.model.context_features import block_kind_proba, context_matrix
+from paysieve.model.html_features import html_stage_matrix
+from paysieve.model.line_features import LineFeaturizer
+from paysieve.model.linear_model import LinearModel, logistic
+from paysieve.model.score_calibration import ScoreCalibration
+from paysieve.model.tree_ensemble import TreeEnsemble
 
 BOILERPLATE, CONTENT, UNKNOWN = 1, 0, -1
 
@@ -35,7 +34,7 @@ def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
 
 def repeat_counts(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """How often each line's text occurs in its own document; ``index`` gives every line
-    the id of its text (as ``model.line_features.distinct_texts`` does)."""
+    the id of its text (as ``paysieve.model.line_features.distinct_texts`` does)."""
     if len(index) == 0:
         return np.zeros(0)
     doc = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
@@ -51,7 +50,7 @@ def html_stage_features(
     html: Sequence[HtmlStructure],
     offsets: np.ndarray,
 ) -> np.ndarray:
-    """HTML-stage input rows (``model.html_features``) of documents laid end to end."""
+    """HTML-stage input rows (``paysieve.model.html_features``) of documents laid end to end."""
     chars = np.fromiter(
         (len(line) for doc in documents for line in doc), dtype=np.float64, count=len(proba)
     )
@@ -65,7 +64,7 @@ def html_stage_features(
 def line_context(
     p1: np.ndarray, shape: np.ndarray, index: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
-    """Stage-2 input: the context features of every line (see ``model.context_features``);
+    """Stage-2 input: the context features of every line (see ``paysieve.model.context_features``);
     ``index`` gives every line the id of its text."""
     return context_matrix(p1, shape, repeat_counts(index, offsets), offsets)
 
@@ -100,9 +99,9 @@ class LineScorer:
     """Boilerplate probability (and kind) of every line of a document.
 
     Built by ``LineClassifier.fit``; the training run then fits ``calibration`` (maps and
-    threshold) on held-out scores (``training.fit.calibrate``) and, when it has pages with
+    threshold) on held-out scores (``paysieve.training.fit.calibrate``) and, when it has pages with
     their HTML, the HTML stage (``html_model`` and its ``html_calibrator``,
-    ``training.html_stage``), which rescores the lines of HTML input using the page
+    ``paysieve.training.html_stage``), which rescores the lines of HTML input using the page
     structure.
     """
 
@@ -173,8 +172,8 @@ class LineScorer:
     ) -> list[DocumentScores]:
         """Final boilerplate probabilities and (``with_kinds``) kind probabilities, one entry
         per document. ``html``, one (structure, container) per document (the documents are
-        then the block lines of HTML pages, see ``model.html_lines.HtmlBlocks``), lets the
-        HTML stage rescore the lines when the model has one."""
+        then the block lines of HTML pages, see ``paysieve.documents.html_lines.HtmlBlocks``),
+        lets the HTML stage rescore the lines when the model has one."""
         offsets = document_offsets(documents)
         raw, kind_proba = self._score(documents, offsets, with_kinds)
         proba = self.probabilities(raw, offsets)

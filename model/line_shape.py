@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-
-from model.character_classes import (
+from paysieve.model.character_classes import (
     ALPHA,
     CJK,
     DIGIT,

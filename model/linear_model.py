@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
-from model.sparse_rows import SparseRows
+from paysieve.model.sparse_rows import SparseRows
 
 
 def logistic(z: np.ndarray) -> np.ndarray:

@@ -8,9 +8,9 @@ The file (format version 3) is a joblib file holding a dict of plain data::
 
 Metadata says what the model is (label set, threshold, parameters), how it was trained
 (inputs and their fingerprints, held-out metrics) and which paysieve and numpy wrote it
-(the model is a ``model.line_scorer.LineScorer``: numpy arrays and paysieve classes, so
+(the model is a ``paysieve.model.line_scorer.LineScorer``: numpy arrays and paysieve classes, so
 neither scikit-learn nor scipy is imported to load or run it). Loading never runs code from
-the file: both layers are unpickled through the allowlist of ``model.safe_unpickler``, the
+the file: both layers are unpickled through the allowlist of ``paysieve.model.safe_unpickler``, the
 payload only after its checksum matched. When the installed versions differ from the
 writer's, the model must reproduce its ``self_check`` scores, or loading fails naming both
 sets of versions. Files of formats 1 and 2 (paysieve 0.1 and 0.2, which pickled
@@ -28,12 +28,12 @@ from typing import Any
 
 import joblib
 import numpy as np
+from paysieve.model.line_scorer import LineScorer
+from paysieve.model.safe_unpickler import safe_loads
 
-from model import __version__
-from model.atomic_file import AtomicFile
-from model.errors import ModelFileError, ModelVersionError, UnsafeModelError
-from model.line_scorer import LineScorer
-from model.safe_unpickler import safe_loads
+from paysieve import __version__
+from paysieve.documents.atomic_file import AtomicFile
+from paysieve.errors import ModelFileError, ModelVersionError, UnsafeModelError
 
 FORMAT = "paysieve-model"
 FORMAT_VERSION = 3
@@ -68,7 +68,7 @@ def library_versions() -> dict[str, str]:
 
 def default_model_path() -> Path:
     """Path of the default model shipped inside the ``model`` package."""
-    return Path(str(resources.files("model") / "default" / DEFAULT_MODEL_NAME))
+    return Path(str(resources.files("paysieve.model") / "default" / DEFAULT_MODEL_NAME))
 
 
 def _self_check_scores(model: LineScorer, documents: list[list[str]]) -> list[list[float]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from joblib.numpy_pickle import NumpyUnpickler
 
-from model.errors import ModelFileError, UnsafeModelError
+from paysieve.errors import ModelFileError, UnsafeModelError
 
 # Every (module, name) a paysieve model file may reference. Kept in this one place.
 ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
@@ -43,13 +43,13 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy.core.numeric", "_frombuffer"),
         # paysieve's own classes
-        ("model.calibration_map", "CalibrationMap"),
-        ("model.line_features", "LineFeaturizer"),
-        ("model.line_scorer", "LineScorer"),
-        ("model.linear_model", "LinearModel"),
-        ("model.score_calibration", "ScoreCalibration"),
-        ("model.token_hashing", "TokenHasher"),
-        ("model.tree_ensemble", "TreeEnsemble"),
+        ("paysieve.model.calibration_map", "CalibrationMap"),
+        ("paysieve.model.line_features", "LineFeaturizer"),
+        ("paysieve.model.line_scorer", "LineScorer"),
+        ("paysieve.model.linear_model", "LinearModel"),
+        ("paysieve.model.score_calibration", "ScoreCalibration"),
+        ("paysieve.model.token_hashing", "TokenHasher"),
+        ("paysieve.model.tree_ensemble", "TreeEnsemble"),
         # plain containers some pickles spell as globals
         ("builtins", "set"),
         ("builtins", "frozenset"),
@@ -58,6 +58,18 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("collections", "OrderedDict"),
     }
 )
+
+# Model files of paysieve 0.7 and earlier name the model's classes by their module paths of
+# then, when the model package installed as the top-level ``model``.
+LEGACY_MODULE_PREFIX = "model."
+
+
+def current_module(module: str) -> str:
+    """``module`` as named today: old top-level ``model.*`` paths become ``paysieve.model.*``."""
+    if module.startswith(LEGACY_MODULE_PREFIX):
+        return "paysieve." + module
+    return module
+
 
 # joblib writes zlib streams (compress=1..9) or plain pickles (compress=0).
 ZLIB_PREFIX = b"\x78"
@@ -73,6 +85,7 @@ class RestrictedUnpickler(NumpyUnpickler):
         self.allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
+        module = current_module(module)
         if (module, name) not in self.allowed:
             raise UnsafeModelError(
                 f"refused to load global {module}.{name}: not on the model allowlist "

@@ -2,28 +2,27 @@
 
 A line's raw scores are its stage-2 (context) score and its stage-1 (line-alone)
 probability. The stage-2 score goes through an isotonic calibration map, then (when
-smoothing is on) the two-state hidden Markov model of ``model.sequence_smoothing`` along
+smoothing is on) the two-state hidden Markov model of ``paysieve.model.sequence_smoothing`` along
 its document, then a second isotonic map that keeps the smoothed probabilities calibrated.
 Context must not talk the model out of a line whose own text settles it: a line the
 line-alone model is certain of ("Advertisement" between two paragraphs) keeps at least its
 line-alone probability. ``threshold`` turns the result into a label. The maps and the
-threshold are fitted on held-out scores by the training run (``training.fit.calibrate``);
+threshold are fitted on held-out scores by the training run (``paysieve.training.fit.calibrate``);
 until then the maps are the identity.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from model.calibration_map import CalibrationMap
-from model.sequence_smoothing import smooth
+from paysieve.model.calibration_map import CalibrationMap
+from paysieve.model.sequence_smoothing import smooth
 
 
 class ScoreCalibration:
     """Calibration maps, smoothing statistics and threshold of a model.
 
     ``stay`` and ``prior`` are the hidden Markov model's learned statistics (see
-    ``model.sequence_smoothing.transition_statistics``); ``line_certainty`` is the
+    ``paysieve.model.sequence_smoothing.transition_statistics``); ``line_certainty`` is the
     line-alone probability from which a line's own text overrules its context (None: never).
     """
 
@@ -54,7 +53,7 @@ class ScoreCalibration:
     def smoothed(self, scores: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Calibrated and (when smoothing is on) smoothed probabilities from the stage-2
         scores of documents laid end to end (``offsets`` as
-        ``model.line_scorer.document_offsets`` gives them)."""
+        ``paysieve.model.line_scorer.document_offsets`` gives them)."""
         proba = self.calibrate(scores)
         if not self.smoothing or len(proba) == 0:
             return proba

@@ -2,7 +2,7 @@
 
 Each line becomes lower-cased tokens (runs of letters, runs of digits with ASCII digits
 folded to zeros, and single characters: punctuation, symbols, CJK characters; see
-``model.character_classes``), and those become hashed features: unigrams, bigrams,
+``paysieve.model.character_classes``), and those become hashed features: unigrams, bigrams,
 5-character prefixes and 4-character suffixes of long tokens (a cheap stand-in for
 stemming, so "abonnieren" meets "abonnement"), the first and the last token, and the whole
 line when it is at most ``SHORT_LINE_TOKENS`` tokens ("Share", "Sign in", "3 Months").
@@ -18,8 +18,7 @@ thing wherever it is loaded.
 from __future__ import annotations
 
 import numpy as np
-
-from model.character_classes import (
+from paysieve.model.character_classes import (
     TOKEN_BREAK,
     TOKEN_DIGIT,
     TOKEN_LETTER,
@@ -28,7 +27,7 @@ from model.character_classes import (
     code_rows,
     token_classes,
 )
-from model.sparse_rows import SparseRows
+from paysieve.model.sparse_rows import SparseRows
 
 _LINE_BREAK = "\n"  # separates the lines of one joined string; never a token of a line
 

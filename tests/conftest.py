@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from model.persistence import save_model
-from training.fit import load_input, train
+from paysieve.model.persistence import save_model
+from paysieve.training.fit import load_input, train
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # A tiny corpus: smaller leaves than the default 20 lines, or stage 2 cannot split it finely.

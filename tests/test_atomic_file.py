@@ -1,6 +1,6 @@
 import pytest
 
-from model.atomic_file import AtomicFile, default_file_mode
+from paysieve.documents.atomic_file import AtomicFile, default_file_mode
 
 
 def test_success_replaces_target_and_keeps_its_mode(tmp_path):

@@ -5,10 +5,8 @@ import gzip
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from inference import cli
-from inference.cli import (
+from paysieve.inference import cli
+from paysieve.inference.cli import (
     EXIT_INPUT,
     EXIT_IS_DIRECTORY,
     EXIT_NOT_FOUND,
@@ -17,8 +15,10 @@ from inference.cli import (
     EXIT_SKIPPED,
     app,
 )
-from inference.documents_io import DocumentReader
-from model import errors
+from typer.testing import CliRunner
+
+from paysieve import errors
+from paysieve.documents.document_io import DocumentReader
 
 runner = CliRunner()
 ARTICLE = [
@@ -198,7 +198,7 @@ def test_missing_directory_and_unreadable_inputs(m, tmp_path, monkeypatch):
     def refuse(path, mode="r", *args, **kwargs):  # root can read anything: simulate EACCES
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("inference.documents_io.open", refuse, raising=False)
+    monkeypatch.setattr("paysieve.documents.document_io.open", refuse, raising=False)
     result = run("clean", locked, *m)
     assert result.exit_code == EXIT_NOT_READABLE and "permission denied" in result.stderr
 

@@ -3,9 +3,8 @@ import json
 from pathlib import Path
 
 import pytest
+from paysieve.inference.cli import EXIT_INPUT, EXIT_MODEL, EXIT_NOT_FOUND, app
 from typer.testing import CliRunner
-
-from inference.cli import EXIT_INPUT, EXIT_MODEL, EXIT_NOT_FOUND, app
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).parents[1] / "examples" / "article.txt"
@@ -61,7 +60,7 @@ def test_clean_stdin_to_file_is_atomic(tmp_path, small_model_path):
     cleaned = out.read_text(encoding="utf-8")
     assert "Staff moved" in cleaned and "Subscribe now" not in cleaned
     assert [p.name for p in tmp_path.iterdir()] == ["clean.txt"]
-    from model.atomic_file import default_file_mode
+    from paysieve.documents.atomic_file import default_file_mode
 
     assert out.stat().st_mode & 0o777 == default_file_mode()
 

@@ -1,7 +1,6 @@
 import pytest
-
-from training.compose import compose_documents, is_heldout
-from training.corpus_source import (
+from paysieve.training.compose import compose_documents, is_heldout
+from paysieve.training.corpus_source import (
     KINDS,
     CorpusSource,
     CorpusSourceError,

@@ -9,9 +9,10 @@ import dask.dataframe as dd
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
+from paysieve.inference import dask_scoring
+from paysieve.inference.dask_scoring import score_bag, score_dataframe, score_frame, score_records
 
-from inference import Detector, InputError, dask_scoring
-from inference.dask_scoring import score_bag, score_dataframe, score_frame, score_records
+from paysieve import Detector, InputError
 
 ARTICLE = [
     "The central library reopened on Monday after six months of repairs.",
@@ -85,7 +86,7 @@ def test_bag_and_command_line_on_two_workers_match_one_process(client, small_mod
             for record in corpus[part * 10 : part * 10 + 10]:
                 fh.write(json.dumps(record) + "\n\n")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "inference.dask_scoring", str(source / "c*.jsonl.gz")]
+    command = [sys.executable, "-m", "paysieve.inference.dask_scoring", str(source / "c*.jsonl.gz")]
     command += [str(out), "--scheduler", client.scheduler.address]
     subprocess.run([*command, "--model", str(small_model_path)], check=True)
     written = []

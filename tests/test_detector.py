@@ -2,9 +2,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paysieve.inference.detector import split_text
 
-from inference import Detector, DocumentPrediction, InputError, ModelFileError, PaysieveError
-from inference.detector import split_text
+from paysieve import Detector, DocumentPrediction, InputError, ModelFileError, PaysieveError
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "article.txt"
 ARTICLE = [
@@ -127,7 +127,7 @@ def test_errors_share_one_root(tmp_path, small_model_path):
 
 
 def test_model_views_only_rewrite_lines_the_model_cannot_read():
-    from inference.detector import MODEL_LINE_CHARS, model_views
+    from paysieve.inference.detector import MODEL_LINE_CHARS, model_views
 
     clean = [["Plain text.", "Café au lait"], ["日本語"]]
     assert all(a is b for a, b in zip(model_views(clean), clean))

@@ -3,12 +3,16 @@ import random
 import re
 
 import numpy as np
-
-from model import token_hashing
-from model.character_classes import SINGLE_CHARACTER_RANGES
-from model.context_features import CONTEXT_FEATURE_NAMES, context_matrix
-from model.line_features import SHAPE_FEATURE_NAMES, LineFeaturizer, shape_features, tokenize
-from model.token_hashing import TokenHasher
+from paysieve.model import token_hashing
+from paysieve.model.character_classes import SINGLE_CHARACTER_RANGES
+from paysieve.model.context_features import CONTEXT_FEATURE_NAMES, context_matrix
+from paysieve.model.line_features import (
+    SHAPE_FEATURE_NAMES,
+    LineFeaturizer,
+    shape_features,
+    tokenize,
+)
+from paysieve.model.token_hashing import TokenHasher
 
 
 def test_tokens_fold_digits_and_split_cjk():
@@ -124,14 +128,14 @@ def test_context_of_documents_laid_end_to_end_equals_one_by_one():
 
 
 def test_shape_matrix_matches_line_by_line():
-    from model.line_shape import shape_matrix
+    from paysieve.model.line_shape import shape_matrix
 
     lines = ["Share", "", "  Der Preis: 4,99 € im Monat.  ", "会員登録はこちら", "a\ud800b", "x"]
     np.testing.assert_allclose(shape_matrix(lines), [shape_features(t) for t in lines])
 
 
 def test_url_mark_flags_exactly_the_lines_that_hold_one():
-    from model.line_shape import shape_matrix
+    from paysieve.model.line_shape import shape_matrix
 
     lines = ["mail: a@b.org @c", "no mark here.", "HTTPS://X.ORG", "see www.example", "", "x"]
     column = SHAPE_FEATURE_NAMES.index("has_url")
@@ -139,7 +143,7 @@ def test_url_mark_flags_exactly_the_lines_that_hold_one():
 
 
 def test_block_kind_pooling_names_a_lone_line_by_its_block():
-    from model.context_features import block_kind_proba
+    from paysieve.model.context_features import block_kind_proba
 
     # kinds: [pricing, share]; line 2 alone looks like "share", its block says "pricing"
     kind = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.9, 0.1], [0.1, 0.9], [0.2, 0.8]])

@@ -1,12 +1,12 @@
-"""HTML input through the library and the CLI (lines made by model.html_lines)."""
+"""HTML input through the library and the CLI (lines made by paysieve.documents.html_lines)."""
 
 import gzip
 import json
 
+from paysieve.inference.cli import app
 from typer.testing import CliRunner
 
-from inference import Detector
-from inference.cli import app
+from paysieve import Detector
 
 runner = CliRunner()
 ARTICLE = [

@@ -2,14 +2,14 @@ import sys
 
 import pytest
 
-from model.errors import PaysieveError
-from model.html_lines import (
+from paysieve.documents.html_lines import (
     HtmlSupportMissing,
     declared_charset,
     decode_html,
     html_lines,
     looks_like_html,
 )
+from paysieve.errors import PaysieveError
 
 
 def page(body: str, head: str = "") -> str:
@@ -177,7 +177,7 @@ def test_missing_parser_is_a_clear_paysieve_error(monkeypatch):
 
 
 def test_html_blocks_record_each_lines_structure():
-    from model.html_lines import STRUCTURE_NAMES, html_blocks
+    from paysieve.documents.html_lines import STRUCTURE_NAMES, html_blocks
 
     html = page(
         '<nav class="site-menu"><ul><li><a href="/">Home</a></li></ul></nav>'
@@ -205,7 +205,7 @@ def test_html_blocks_record_each_lines_structure():
 
 
 def test_html_blocks_mark_text_a_browser_does_not_show():
-    from model.html_lines import STRUCTURE_NAMES, html_blocks
+    from paysieve.documents.html_lines import STRUCTURE_NAMES, html_blocks
 
     html = page(
         "<p>Shown paragraph.</p>"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from paysieve.model.html_features import HTML_STAGE_FEATURE_NAMES, html_stage_matrix
+from paysieve.model.persistence import load_model
 
-from inference import Detector
-from model.html_features import HTML_STAGE_FEATURE_NAMES, html_stage_matrix
-from model.html_lines import STRUCTURE_NAMES, html_blocks
-from model.persistence import load_model
+from paysieve import Detector
+from paysieve.documents.html_lines import STRUCTURE_NAMES, html_blocks
 
 pytest.importorskip("selectolax")
 

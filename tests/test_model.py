@@ -1,12 +1,12 @@
 import joblib
 import numpy as np
 import pytest
+from paysieve.model.line_classifier import LineClassifier
+from paysieve.model.persistence import FORMAT, load_model, save_model
+from paysieve.training.fit import load_input
+from paysieve.training.metrics import best_threshold, line_scores
 
-from model.errors import ModelFileError
-from model.line_classifier import LineClassifier
-from model.persistence import FORMAT, load_model, save_model
-from training.fit import load_input
-from training.metrics import best_threshold, line_scores
+from paysieve.errors import ModelFileError
 
 
 def test_trained_model_separates_held_out_documents(small_model_path, corpus_dir):
@@ -73,7 +73,7 @@ def test_fit_rejects_single_class_and_mismatched_labels():
 
 
 def test_precision_recall_and_calibration_points():
-    from training.evaluation_plot import calibration_points, precision_recall_points
+    from paysieve.training.evaluation_plot import calibration_points, precision_recall_points
 
     y = np.array([1, 1, 0, 1, 0, 0])
     s = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
@@ -87,7 +87,7 @@ def test_precision_recall_and_calibration_points():
 
 
 def test_plot_writes_a_png(tmp_path):
-    from training.evaluation_plot import plot_scores
+    from paysieve.training.evaluation_plot import plot_scores
 
     y = np.array([1, 0, 1, 0, -1])
     s = np.array([0.9, 0.2, 0.6, 0.4, 0.5])

@@ -7,10 +7,10 @@ import os
 import joblib
 import numpy as np
 import pytest
+from paysieve.model.persistence import FORMAT, FORMAT_VERSION, default_model_path, load_model
+from paysieve.model.safe_unpickler import ALLOWED_GLOBALS, safe_loads
 
-from model.errors import ModelFileError, ModelVersionError, UnsafeModelError
-from model.persistence import FORMAT, FORMAT_VERSION, default_model_path, load_model
-from model.safe_unpickler import ALLOWED_GLOBALS, safe_loads
+from paysieve.errors import ModelFileError, ModelVersionError, UnsafeModelError
 
 
 class CreatesMarker:

@@ -8,15 +8,14 @@ import sys
 
 import numpy as np
 import pytest
+from paysieve.model.calibration_map import CalibrationMap
+from paysieve.model.linear_model import LinearModel
+from paysieve.model.sparse_rows import SparseRows
+from paysieve.model.tree_ensemble import TreeEnsemble
 from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import SGDClassifier
-
-from model.calibration_map import CalibrationMap
-from model.linear_model import LinearModel
-from model.sparse_rows import SparseRows
-from model.tree_ensemble import TreeEnsemble
 
 
 def _random_rows(rng: np.random.Generator, n_rows: int, n_columns: int) -> SparseRows:
@@ -115,7 +114,7 @@ def test_calibration_map_matches_isotonic_regression():
 def test_predicting_imports_neither_scikit_learn_nor_scipy():
     code = (
         "import sys\n"
-        "from inference import Detector\n"
+        "from paysieve import Detector\n"
         "d = Detector()\n"
         "d.predict_lines(['Subscribe now', 'The council met on Tuesday to vote.'])\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))\n"

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from paysieve.inference.paywall_verdict import TEASER_LINES, paywall_verdict
+from paysieve.training.compose import VERDICT_LAYOUTS, compose_verdict_documents
+from paysieve.training.corpus_source import CorpusSource
 
-from inference import Detector
-from inference.paywall_verdict import TEASER_LINES, paywall_verdict
-from training.compose import VERDICT_LAYOUTS, compose_verdict_documents
-from training.corpus_source import CorpusSource
+from paysieve import Detector
 
 ARTICLE = [
     "Library reopens after flood repairs",

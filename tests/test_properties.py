@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paysieve.inference.cli import EXIT_INPUT, app
 from typer.testing import CliRunner
 
-from inference import Detector
-from inference.cli import EXIT_INPUT, app
+from paysieve import Detector
 
 pytestmark = pytest.mark.usefixtures("one_openmp_thread")
 PROPERTY_SETTINGS = settings(

@@ -1,6 +1,5 @@
 import numpy as np
-
-from model.score_calibration import ScoreCalibration
+from paysieve.model.score_calibration import ScoreCalibration
 
 # Stage-2 scores say "content" around every line; the line-alone probabilities differ.
 CONTEXT = np.array([0.1, 0.3, 0.1, 0.3, 0.1])

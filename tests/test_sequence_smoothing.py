@@ -1,8 +1,7 @@
 import itertools
 
 import numpy as np
-
-from model.sequence_smoothing import smooth, transition_statistics
+from paysieve.model.sequence_smoothing import smooth, transition_statistics
 
 
 def test_statistics_come_from_adjacent_labelled_pairs():

@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from paysieve.inference import batch_prediction
+from paysieve.inference.batch_prediction import document_batches, predict_in_order
+from paysieve.inference.cli import EXIT_INTERRUPTED, EXIT_SKIPPED, EXIT_TERMINATED, app
+from paysieve.inference.progress import ProgressReporter, RichProgress, progress_bar
 from typer.testing import CliRunner
 
-from inference import batch_prediction, documents_io
-from inference.batch_prediction import document_batches, predict_in_order
-from inference.cli import EXIT_INTERRUPTED, EXIT_SKIPPED, EXIT_TERMINATED, app
-from inference.documents_io import InputDocument, ReadStats, Utf8Decoder, lines_with_breaks
-from inference.progress import ProgressReporter, RichProgress, progress_bar
-from model.errors import InvalidEncodingError
+from paysieve.documents import document_io as documents_io
+from paysieve.documents.document_io import InputDocument, ReadStats, Utf8Decoder, lines_with_breaks
+from paysieve.errors import InvalidEncodingError
 
 pytestmark = pytest.mark.usefixtures("one_openmp_thread")
 REPO = Path(__file__).parents[1]
@@ -161,7 +162,7 @@ def test_interrupt_leaves_the_target_untouched_and_no_temp_file(
     out_dir.mkdir()
     target = out_dir / "clean.jsonl"
     target.write_text("previous\n")
-    command = [sys.executable, "-m", "inference.cli", "clean", str(corpus), "-o", str(target)]
+    command = [sys.executable, "-m", "paysieve", "clean", str(corpus), "-o", str(target)]
     command += ["--jobs", "1"]  # one process: the timing of the interrupt stays predictable
     proc = subprocess.Popen(
         [*command, "--model", str(small_model_path)],

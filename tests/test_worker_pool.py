@@ -1,12 +1,12 @@
 import multiprocessing
 
 import numpy as np
+import paysieve.inference.worker_pool as worker_pool
 import pytest
+from paysieve.inference.batch_prediction import batched
+from paysieve.inference.worker_pool import predict_batches
 
-import inference.worker_pool as worker_pool
-from inference import Detector, InputError, ModelFileError
-from inference.batch_prediction import batched
-from inference.worker_pool import predict_batches
+from paysieve import Detector, InputError, ModelFileError
 
 ARTICLE = [
     "The central library reopened on Monday after six months of repairs.",
@@ -58,7 +58,7 @@ def test_two_workers_give_the_single_process_results_in_input_order(small_model_
 
 
 def test_html_pages_travel_to_the_workers_with_their_structure(html_model_path):
-    from model.html_lines import html_blocks
+    from paysieve.documents.html_lines import html_blocks
 
     pages = [
         html_blocks(

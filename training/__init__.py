@@ -1,0 +1,1 @@
+"""Training runs: labelled data, the hand-written corpus, fitting and evaluation."""

@@ -1,12 +1,11 @@
 """Isotonic calibration maps, fitted on held-out scores (the prediction side applies them
-as ``model.calibration_map.CalibrationMap``, without scikit-learn)."""
+as ``paysieve.model.calibration_map.CalibrationMap``, without scikit-learn)."""
 
 from __future__ import annotations
 
 import numpy as np
+from paysieve.model.calibration_map import CalibrationMap
 from sklearn.isotonic import IsotonicRegression
-
-from model.calibration_map import CalibrationMap
 
 
 def isotonic_map(scores: np.ndarray, y: np.ndarray) -> CalibrationMap:

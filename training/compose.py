@@ -30,7 +30,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 
-from training.corpus_source import Article, Block, CorpusSource
+from paysieve.training.corpus_source import Article, Block, CorpusSource
 
 LAYOUTS = (("tail", 0.35), ("page", 0.35), ("residue", 0.2), ("clean", 0.1))
 HELDOUT_SHARE = 0.2

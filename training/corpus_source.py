@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.errors import InputError
+from paysieve.errors import InputError
 
 KINDS: tuple[str, ...] = (
     "paywall",

@@ -1,6 +1,6 @@
 """Counts of the hand-written corpus for its data card: distinct lines per kind and language.
 
-python -m training.corpus_stats datasets/source
+python -m paysieve.training.corpus_stats datasets/source
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 
-from training.corpus_source import KINDS, CorpusSource
+from paysieve.training.corpus_source import KINDS, CorpusSource
 
 
 def distinct_line_counts(source: CorpusSource) -> dict[str, dict[str, int]]:

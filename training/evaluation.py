@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
-
-from model.line_scorer import UNKNOWN
-from training.labeled_data import LABEL_NAMES, LabeledDocument
-from training.metrics import line_scores
+from paysieve.model.line_scorer import UNKNOWN
+from paysieve.training.labeled_data import LABEL_NAMES, LabeledDocument
+from paysieve.training.metrics import line_scores
 
 
 class _Predictor(Protocol):

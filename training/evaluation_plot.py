@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.atomic_file import AtomicFile
-from model.errors import PaysieveError
+from paysieve.documents.atomic_file import AtomicFile
+from paysieve.errors import PaysieveError
 
 
 class PlotUnavailableError(PaysieveError):

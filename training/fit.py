@@ -17,18 +17,18 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from paysieve.model.line_classifier import LineClassifier
+from paysieve.model.line_scorer import BOILERPLATE, CONTENT, LineScorer, document_offsets
+from paysieve.model.score_calibration import ScoreCalibration
+from paysieve.training.calibration import isotonic_map
+from paysieve.training.compose import compose_documents
+from paysieve.training.corpus_source import CorpusSource
+from paysieve.training.html_stage import attach_html, fit_html_stage
+from paysieve.training.labeled_data import LabeledDocument, document_from_record, read_labeled
+from paysieve.training.metrics import best_threshold, line_scores
 from sklearn.model_selection import GroupKFold
 
-from model.errors import InputError
-from model.line_classifier import LineClassifier
-from model.line_scorer import BOILERPLATE, CONTENT, LineScorer, document_offsets
-from model.score_calibration import ScoreCalibration
-from training.calibration import isotonic_map
-from training.compose import compose_documents
-from training.corpus_source import CorpusSource
-from training.html_stage import attach_html, fit_html_stage
-from training.labeled_data import LabeledDocument, document_from_record, read_labeled
-from training.metrics import best_threshold, line_scores
+from paysieve.errors import InputError
 
 CORPUS_SOURCE = "paysieve-corpus"
 

@@ -2,11 +2,12 @@
 
 Training records may name their page's HTML in an ``html`` field (a file name, resolved
 beside the JSON Lines file or in its ``html/`` folder, gzipped or not; or the page source
-itself). ``attach_html`` parses each page into block lines (``model.html_lines``) and keeps
-its structure on the document when those lines are the record's lines, so that the labels
-apply. ``fit_html_stage`` then learns, on those pages only, a small gradient-boosted model
-from the text model's held-out probability of each line plus the structure
-(``model.html_features``) to the label, with its own held-out calibration, site-grouped.
+itself). ``attach_html`` parses each page into block lines
+(``paysieve.documents.html_lines``) and keeps its structure on the document when those lines
+are the record's lines, so that the labels apply. ``fit_html_stage`` then learns, on those
+pages only, a small gradient-boosted model from the text model's held-out probability of
+each line plus the structure (``paysieve.model.html_features``) to the label, with its own
+held-out calibration, site-grouped.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from paysieve.model.line_scorer import LineScorer, document_offsets, html_stage_features
+from paysieve.model.tree_ensemble import TreeEnsemble
+from paysieve.training.calibration import isotonic_map
+from paysieve.training.labeled_data import LabeledDocument
+from paysieve.training.metrics import line_scores
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 
-from model.html_lines import html_blocks
-from model.line_scorer import LineScorer, document_offsets, html_stage_features
-from model.tree_ensemble import TreeEnsemble
-from training.calibration import isotonic_map
-from training.labeled_data import LabeledDocument
-from training.metrics import line_scores
+from paysieve.documents.html_lines import html_blocks
 
 MIN_PAGES = 20
 STAGE_PARAMS = {

@@ -16,10 +16,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
+from paysieve.model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 
-from model.errors import InputError
-from model.json_records import iter_records
-from model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
+from paysieve.documents.json_records import iter_records
+from paysieve.errors import InputError
 
 LABEL_CODES = {"content": CONTENT, "boilerplate": BOILERPLATE, None: UNKNOWN}
 LABEL_NAMES = {CONTENT: "content", BOILERPLATE: "boilerplate"}
@@ -42,7 +42,7 @@ class LabeledDocument:
     group: str = ""
     meta: dict = field(default_factory=dict)
     # (structure, container) of the page's block lines, when its HTML is known
-    # (``training.html_stage.attach_html``).
+    # (``paysieve.training.html_stage.attach_html``).
     html: tuple[np.ndarray, np.ndarray] | None = None
 
     @property

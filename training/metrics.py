@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
+from paysieve.model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:

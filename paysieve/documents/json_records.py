@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from model.errors import InputError
+from paysieve.errors import InputError
 
 
 def parse_record(raw: str, where: str, error: type[InputError] = InputError) -> dict:

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from model.atomic_file import AtomicFile
-from model.errors import (
+from paysieve.documents.atomic_file import AtomicFile
+from paysieve.documents.html_lines import HtmlBlocks, html_blocks, looks_like_html
+from paysieve.documents.json_records import parse_record
+from paysieve.errors import (
     InputError,
     InputIsDirectoryError,
     InputNotFoundError,
@@ -37,8 +39,6 @@ from model.errors import (
     OutputError,
     RecordError,
 )
-from model.html_lines import HtmlBlocks, html_blocks, looks_like_html
-from model.json_records import parse_record
 
 GZIP_MAGIC = b"\x1f\x8b"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")

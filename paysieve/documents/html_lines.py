@@ -8,7 +8,7 @@ lines are dropped. The page head and non-text elements (``script``, ``style``, `
 lines were made with, so the model sees HTML input as it saw its training pages.
 
 ``html_blocks`` also records what the text alone lacks, for the HTML stage
-(``model.html_features``): each line's link share, block kind, depth, enclosing zones
+(``paysieve.model.html_features``): each line's link share, block kind, depth, enclosing zones
 (``nav``, ``footer``, ``article``...), furniture or article words in its ancestors' class and
 id, whether an ancestor hides it (``hidden``, ``aria-hidden``, ``display: none``), and the
 element that holds its block.
@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from model.errors import PaysieveError
+from paysieve.errors import PaysieveError
 
 # fmt: off
 BLOCK_TAGS = frozenset((
