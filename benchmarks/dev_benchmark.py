@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from paysieve.model.line_classifier import LineClassifier
-from paysieve.model.line_scorer import CONTENT, document_offsets
+from paysieve.model.line_scorer import document_offsets
 from paysieve.training.fit import (
     calibrate,
     cross_val_scores,
@@ -37,6 +37,8 @@ from paysieve.training.fit import (
 from paysieve.training.labeled_data import read_labeled
 from paysieve.training.metrics import line_scores
 from report import publish
+
+from paysieve.labels import CONTENT
 
 VIEWS = ("dev_after_trafilatura", "dev_after_newspaper4k", "dev_paywall_tail")
 # Thresholds a second-pass user might pass to `paysieve clean --threshold`.

@@ -54,11 +54,12 @@ from pathlib import Path
 import numpy as np
 import report
 from paysieve.training.fit import fingerprint
-from paysieve.training.labeled_data import LABEL_CODES, site_of
+from paysieve.training.labeled_data import site_of
 from paysieve.training.metrics import line_scores
 from sklearn.model_selection import GroupKFold
 
 from paysieve.documents.html_lines import decode_html, html_lines
+from paysieve.labels import LABEL_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 20

@@ -16,12 +16,12 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from paysieve.inference.paywall_verdict import PAYWALL_KIND, PaywallVerdict, paywall_verdict
+from paysieve.inference.paywall_verdict import PaywallVerdict, paywall_verdict
 
 from paysieve.documents.html_lines import HtmlBlocks
 from paysieve.errors import InputError
+from paysieve.labels import BOILERPLATE_NAME, CONTENT_NAME, PAYWALL_KIND
 
-CONTENT, BOILERPLATE = "content", "boilerplate"
 MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -86,7 +86,7 @@ class DocumentPrediction:
 
     @property
     def labels(self) -> list[str]:
-        return [BOILERPLATE if b else CONTENT for b in self.is_boilerplate]
+        return [BOILERPLATE_NAME if b else CONTENT_NAME for b in self.is_boilerplate]
 
     @property
     def kinds(self) -> list[str | None]:
@@ -136,7 +136,7 @@ class DocumentPrediction:
         ):
             yield LinePrediction(
                 line,
-                BOILERPLATE if b else CONTENT,
+                BOILERPLATE_NAME if b else CONTENT_NAME,
                 float(score),
                 kind,
                 None if kind is None or kind_score is None else float(kind_score),

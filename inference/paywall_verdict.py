@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PAYWALL_KIND = "paywall"
 TEASER_LINES = 5
 TEASER_CHARS = 400
 _TERMINAL = tuple(".!?。！？…\"'”’»)")

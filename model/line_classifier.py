@@ -28,9 +28,6 @@ from itertools import pairwise
 import numpy as np
 from paysieve.model.line_features import LineFeaturizer
 from paysieve.model.line_scorer import (
-    BOILERPLATE,
-    CONTENT,
-    UNKNOWN,
     DocumentScores,
     LineScorer,
     document_offsets,
@@ -46,6 +43,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
+
+from paysieve.labels import BOILERPLATE, CONTENT, UNKNOWN
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):

@@ -23,8 +23,6 @@ from paysieve.model.linear_model import LinearModel, logistic
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.model.tree_ensemble import TreeEnsemble
 
-BOILERPLATE, CONTENT, UNKNOWN = 1, 0, -1
-
 
 def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
     """Start offset of every document (or per-document array) in the flat line array, plus

@@ -1,12 +1,13 @@
 import pytest
 from paysieve.training.compose import compose_documents, is_heldout
 from paysieve.training.corpus_source import (
-    KINDS,
     CorpusSource,
     CorpusSourceError,
     read_articles,
     read_blocks,
 )
+
+from paysieve.labels import KINDS
 
 
 def test_reads_articles_blocks_and_inline_kinds(corpus_dir):

@@ -3,8 +3,9 @@ import json
 
 import numpy as np
 import pytest
-from paysieve.model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 from paysieve.training.labeled_data import LabeledDataError, read_labeled, site_of
+
+from paysieve.labels import BOILERPLATE, CONTENT, UNKNOWN
 
 
 def test_reads_benchmark_shaped_gzip_with_nulls_and_extra_fields(benchmark_file):

@@ -12,22 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paysieve.errors import InputError
+from paysieve.labels import KINDS
 
-KINDS: tuple[str, ...] = (
-    "paywall",
-    "pricing",
-    "account",
-    "newsletter",
-    "share",
-    "advert",
-    "cookie_legal",
-    "navigation",
-    "related",
-    "disclaimer",
-    "comments",
-    "byline",
-    "other",
-)
 WHERE = ("top", "middle", "tail", "any")
 _HEADER = re.compile(r"^===\s*(.*)$")
 

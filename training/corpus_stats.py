@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 
-from paysieve.training.corpus_source import KINDS, CorpusSource
+from paysieve.training.corpus_source import CorpusSource
+
+from paysieve.labels import KINDS
 
 
 def distinct_line_counts(source: CorpusSource) -> dict[str, dict[str, int]]:

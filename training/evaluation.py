@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
-from paysieve.model.line_scorer import UNKNOWN
-from paysieve.training.labeled_data import LABEL_NAMES, LabeledDocument
+from paysieve.training.labeled_data import LabeledDocument
 from paysieve.training.metrics import line_scores
+
+from paysieve.labels import LABEL_NAMES, UNKNOWN
 
 
 class _Predictor(Protocol):

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from paysieve.model.line_classifier import LineClassifier
-from paysieve.model.line_scorer import BOILERPLATE, CONTENT, LineScorer, document_offsets
+from paysieve.model.line_scorer import LineScorer, document_offsets
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.training.calibration import isotonic_map
 from paysieve.training.compose import compose_documents
@@ -29,6 +29,7 @@ from paysieve.training.metrics import best_threshold, line_scores
 from sklearn.model_selection import GroupKFold
 
 from paysieve.errors import InputError
+from paysieve.labels import BOILERPLATE, CONTENT
 
 CORPUS_SOURCE = "paysieve-corpus"
 

@@ -16,13 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-from paysieve.model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
 
 from paysieve.documents.json_records import iter_records
 from paysieve.errors import InputError
+from paysieve.labels import LABEL_CODES, UNKNOWN
 
-LABEL_CODES = {"content": CONTENT, "boilerplate": BOILERPLATE, None: UNKNOWN}
-LABEL_NAMES = {CONTENT: "content", BOILERPLATE: "boilerplate"}
 # Second-level labels under which a registered domain has three parts (news.bbc.co.uk).
 _SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic"}
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from paysieve.model.line_scorer import BOILERPLATE, CONTENT, UNKNOWN
+
+from paysieve.labels import BOILERPLATE, CONTENT, UNKNOWN
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
