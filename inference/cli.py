@@ -482,6 +482,13 @@ def train(
     copies: int = typer.Option(4, min=1, help="Composed documents per corpus article."),
     seed: int = typer.Option(20261128, help="Seed for composing corpus documents."),
     real_weight: float = typer.Option(2.0, min=0.0, help="Weight of real-page lines vs composed."),
+    source_weight: list[str] = typer.Option(
+        [],
+        "--source-weight",
+        metavar="SOURCE=W",
+        help="Scale the weight of the real pages of one source (their 'source' field); "
+        "0 leaves them out of training. Repeatable.",
+    ),
     part: str = typer.Option(
         "all", help="Corpus part to train on: all, train (held-out kept out)."
     ),
@@ -503,11 +510,18 @@ def train(
             if not quiet:
                 typer.echo(f"paysieve: {msg}", err=True)
 
+        weights = _source_weights(source_weight)
         inputs = []
         for path in data:
             progress(f"reading {path}")
             inputs.append(load_input(path, copies=copies, seed=seed, part=part))
-        result = fit(inputs, folds=folds, real_weight=real_weight, progress=progress)
+        result = fit(
+            inputs,
+            folds=folds,
+            real_weight=real_weight,
+            progress=progress,
+            source_weights=weights,
+        )
         result.metadata["compose"] = {"copies": copies, "seed": seed, "part": part}
         save_model(result.model, output, result.metadata)
         typer.echo(f"model written to {output} (threshold {result.model.threshold_:.3f})")
@@ -519,6 +533,23 @@ def train(
         typer.echo(_html_stage_report(result.metadata.get("html_stage")))
 
     _run(action)
+
+
+def _source_weights(pairs: list[str]) -> dict[str, float]:
+    """``SOURCE=W`` options as a dict; a malformed one is a clear input error."""
+    from paysieve.errors import InputError
+
+    weights = {}
+    for pair in pairs:
+        source, sep, value = pair.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = -1.0
+        if not sep or not source or not weight >= 0:
+            raise InputError(f"--source-weight {pair!r}: expected SOURCE=W with W >= 0")
+        weights[source] = weight
+    return weights
 
 
 def _metrics_table(metrics: dict, title: str) -> str:

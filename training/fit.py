@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,8 +85,22 @@ def is_real_lines(docs: Sequence[LabeledDocument]) -> np.ndarray:
     )
 
 
-def document_weights(docs: Sequence[LabeledDocument], real_weight: float) -> np.ndarray:
-    return np.array([1.0 if d.meta.get("source") == CORPUS_SOURCE else real_weight for d in docs])
+def document_weights(
+    docs: Sequence[LabeledDocument],
+    real_weight: float,
+    source_weights: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """Training weight of every document: 1 for composed ones, ``real_weight`` for real
+    pages, times ``source_weights[source]`` for the sources it names."""
+    scale = source_weights or {}
+    return np.array(
+        [
+            1.0
+            if d.meta.get("source") == CORPUS_SOURCE
+            else real_weight * scale.get(str(d.meta.get("source")), 1.0)
+            for d in docs
+        ]
+    )
 
 
 @dataclass
@@ -105,6 +119,7 @@ def cross_val_scores(
     real_weight: float,
     progress: Callable[[str], None] | None = None,
     extra: Sequence[LabeledDocument] = (),
+    source_weights: Mapping[str, float] | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Out-of-fold raw scores per document, from folds grouped by ``doc.group``.
 
@@ -112,7 +127,7 @@ def cross_val_scores(
     that did not train on their group; those of groups absent from ``docs`` by the first.
     """
     groups = np.array([d.group for d in docs])
-    weights = document_weights(docs, real_weight)
+    weights = document_weights(docs, real_weight, source_weights)
     oof: list[np.ndarray] = [np.zeros(0)] * len(docs)
     extra_scores: list[np.ndarray] = [np.zeros(0)] * len(extra)
     splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
@@ -179,15 +194,24 @@ def train(
     folds: int = 5,
     real_weight: float = 2.0,
     progress: Callable[[str], None] | None = None,
+    source_weights: Mapping[str, float] | None = None,
 ) -> TrainingResult:
-    """Cross-validate, calibrate and fit a model on all documents of ``inputs``."""
+    """Cross-validate, calibrate and fit a model on all documents of ``inputs``; real pages
+    of a source whose ``source_weights`` entry is 0 are left out."""
     params = {**LineClassifier().get_params(), **(params or {})}
-    docs = [d for inp in inputs for d in inp.documents if d.lines]
+    weights = source_weights or {}
+
+    def trained(d: LabeledDocument) -> bool:
+        return bool(d.lines) and weights.get(str(d.meta.get("source")), 1.0) > 0
+
+    docs = [d for inp in inputs for d in inp.documents if trained(d)]
     present = set(np.concatenate([d.labels for d in docs]).tolist()) if docs else set()
     if not {CONTENT, BOILERPLATE} <= present:
         raise InputError("training data needs labelled content and boilerplate lines")
     started = time.perf_counter()
-    oof, _ = cross_val_scores(docs, params, folds, real_weight, progress)
+    oof, _ = cross_val_scores(
+        docs, params, folds, real_weight, progress, source_weights=source_weights
+    )
     y = np.concatenate([d.labels for d in docs])
     if progress:
         progress("fitting the final model on all documents")
@@ -195,7 +219,7 @@ def train(
         [d.lines for d in docs],
         [d.labels for d in docs],
         groups=[d.group for d in docs],
-        document_weight=document_weights(docs, real_weight),
+        document_weight=document_weights(docs, real_weight, source_weights),
         kinds=[d.kinds for d in docs],
     )
     scorer = model.scorer_
@@ -209,7 +233,7 @@ def train(
     metrics = {}
     offset = 0
     for inp in inputs:
-        n = sum(len(d.lines) for d in inp.documents if d.lines)
+        n = sum(len(d.lines) for d in inp.documents if trained(d))
         pred = (proba[offset : offset + n] >= scorer.threshold_).astype(np.int64)
         metrics[inp.path] = line_scores(y[offset : offset + n], pred)
         offset += n
@@ -218,6 +242,7 @@ def train(
         "params": params,
         "cv_folds": folds,
         "real_weight": real_weight,
+        "source_weights": dict(weights),
         "cross_validated_metrics": metrics,
         "html_stage": html_metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
