@@ -257,6 +257,10 @@ def lockbox_scores(args, corpus, train_pages, pages, views, blocks, log) -> dict
         inputs, args.params, args.folds, args.real_weight, log, source_weights=args.source_weight
     )
     scorer = result.model
+    if args.save_model:
+        from paysieve.model.persistence import save_model
+
+        save_model(scorer, args.save_model, result.metadata)
 
     def text(docs):
         return scorer.predict_proba_lines([d.lines for d in docs])
@@ -412,6 +416,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--lockbox", action="store_true", help="Score the lockbox (release only, once)."
+    )
+    parser.add_argument(
+        "--save-model", type=Path, default=None, help="With --lockbox: write its model here."
     )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
