@@ -152,6 +152,9 @@ class LineScorer:
             return np.zeros((0, 2)), no_kinds
         first = self.stage1(documents, with_kinds)
         context = line_context(first.p1, first.shape, first.index, offsets)
+        # New context features are appended: a model file of an earlier version reads the
+        # leading columns it was trained on.
+        context = context[:, : self.context_model.n_features]
         raw = np.column_stack([logistic(self.context_model.decision_function(context)), first.p1])
         if first.kind_proba is None:
             return raw, None
@@ -194,6 +197,7 @@ class LineScorer:
         if self.html_model is None or self.html_calibrator is None:
             raise ValueError("this model has no HTML stage")
         rows = html_stage_features(documents, proba, html, offsets)
+        rows = rows[:, : self.html_model.n_features]  # as for the context features
         return self.html_calibrator(logistic(self.html_model.decision_function(rows)))
 
     def probabilities(self, raw: np.ndarray, offsets: np.ndarray) -> np.ndarray:
