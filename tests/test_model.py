@@ -1,3 +1,4 @@
+import copy
 import dataclasses
 
 import joblib
@@ -6,6 +7,7 @@ import pytest
 from paysieve.model.persistence import FORMAT, load_model, save_model
 from paysieve.training.calibration import fit_score_calibration
 from paysieve.training.fit import load_input
+from paysieve.training.labeled_data import LabeledDocument
 from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.metrics import best_threshold, line_scores
 from sklearn.exceptions import NotFittedError
@@ -25,6 +27,8 @@ ESTIMATOR_PARAMS = {
 def fitted(corpus_dir):
     """(estimator fitted on the fixture corpus, its training documents)."""
     docs = load_input(corpus_dir, copies=3).documents
+    empty = LabeledDocument("empty", [], np.zeros(0, dtype=np.int64), group="none")
+    docs.insert(1, empty)  # documents without lines are left out of training
     estimator = LineClassifier(**ESTIMATOR_PARAMS)
     returned = estimator.fit(
         [d.lines for d in docs],
@@ -79,6 +83,14 @@ def test_estimator_samples_are_documents_in_fit_predict_and_score(fitted):
     assert [p.tolist() for p in predicted] == [
         (p[:, 1] >= threshold).astype(int).tolist() for p in proba
     ]
+    # predict labels at the model's threshold, whatever it is
+    flat_proba = np.concatenate(proba)[:, 1]
+    assert flat_proba.min() < 0.5 <= flat_proba.max()
+    for threshold, everything in [(flat_proba.min(), 1), (np.nextafter(flat_proba.max(), 2), 0)]:
+        other = copy.copy(estimator)
+        calibration = dataclasses.replace(estimator.scorer_.calibration, threshold=threshold)
+        other.scorer_ = dataclasses.replace(estimator.scorer_, calibration=calibration)
+        assert np.concatenate(other.predict(docs)).tolist() == [everything] * len(flat_proba)
     # score: accuracy over the labelled lines only (the -1 line is left out)
     flat = np.concatenate(predicted)
     hits = (flat[:4] == np.array([1, 1, 0, 1])).sum()

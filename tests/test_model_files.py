@@ -268,8 +268,11 @@ def test_parts_that_disagree_with_their_schema_are_damaged(small_model_path, tmp
         load_model(path)
 
 
-@pytest.mark.parametrize("schema", [None, {"tokens": {"size": 8}}, "context"])
+@pytest.mark.parametrize("schema", [None, {"tokens": {"size": 8}}, "context", "shape size"])
 def test_a_missing_or_broken_schema_is_damage(small_model_path, tmp_path, schema):
+    if schema == "shape size":  # a size that is not the number of names
+        schema = safe_loads(small_model_path.read_bytes())["metadata"]["feature_schema"]
+        schema = {**schema, "shape": {**schema["shape"], "size": 99}}
     path = _with_metadata(small_model_path, tmp_path, feature_schema=schema)
     with pytest.raises(ModelFileError, match=r"damaged paysieve model .*feature schema"):
         load_model(path)
