@@ -197,9 +197,9 @@ def _check_schema(schema: FeatureSchema, path: Path, written: dict[str, str]) ->
     differences = schema.differences(code)
     if differences:
         raise ModelVersionError(
-            f"{path}: model trained on other features than this paysieve "
-            f"{paysieve_version()} computes ({'; '.join(differences)}; written by paysieve "
-            f"{written.get('paysieve', '?')}); {RETRAIN}"
+            f"{path}: model written by paysieve {written.get('paysieve', '?')} reads other "
+            f"features than this paysieve {paysieve_version()} computes: "
+            f"{'; '.join(differences)}; {RETRAIN}"
         )
 
 
@@ -212,12 +212,9 @@ def _read_model(
         legacy = _unpickle_model(container, path, written, FORMAT_3_CLASSES)
         try:
             schema = format_3_schema(legacy)
-        except ValueError as exc:
-            raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
-        _check_schema(schema, path, written)
-        try:
+            _check_schema(schema, path, written)
             return scorer_from_format_3(legacy), schema
-        except ValueError as exc:
+        except (ValueError, TypeError, AttributeError) as exc:  # parts of the wrong kind
             raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
     try:
         schema = FeatureSchema.from_dict(metadata.get("feature_schema"))
@@ -256,7 +253,10 @@ def load_model(path: str | Path | None = None) -> tuple[LineScorer, dict[str, An
             f"formats {', '.join(map(str, READABLE_FORMAT_VERSIONS))}; {RETRAIN}"
         )
     model, schema = _read_model(container, metadata, path, written)
-    mismatches = model.schema_mismatches(schema)
+    try:
+        mismatches = model.schema_mismatches(schema)
+    except (TypeError, AttributeError) as exc:  # parts of the wrong kind
+        raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
     if mismatches:
         raise ModelFileError(
             f"{path}: damaged paysieve model (its parts disagree with its feature schema: "

@@ -411,3 +411,14 @@ def test_format_3_features_are_those_of_the_0_7_default_model():
     names = legacy_model_file.FORMAT_3_FEATURE_NAMES
     # The column counts of the default model paysieve 0.7 shipped.
     assert [len(names[s]) for s in ("shape", "context", "html")] == [16, 47, 28]
+
+
+@pytest.mark.usefixtures("features_of_the_code_as_0_7")
+def test_damaged_format_3_files_are_named_damaged(small_model_path, tmp_path, monkeypatch):
+    path, _ = _format_3_file(small_model_path, tmp_path, monkeypatch, drop=["threshold"])
+    with pytest.raises(ModelFileError, match=r"damaged paysieve model .*without threshold"):
+        load_model(path)
+    plain = tmp_path / "plain.joblib"
+    joblib.dump(container(joblib_bytes({"weights": np.ones(3)}), format_version=3), plain)
+    with pytest.raises(ModelFileError, match=r"damaged .*holds no paysieve line scorer"):
+        load_model(plain)

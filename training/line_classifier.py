@@ -364,7 +364,18 @@ class _TrainingSet:
     n_given: int
 
     @classmethod
-    def of(cls, documents, labels, groups, weights, kinds, html, tune) -> _TrainingSet:
+    def of(
+        cls,
+        documents: Sequence[Sequence[str]],
+        labels: Sequence[Sequence[int]],
+        groups: Sequence[object] | None,
+        weights: Sequence[float] | None,
+        kinds: Sequence[Sequence[str | None] | None] | None,
+        html: Sequence[HtmlStructure | None] | None,
+        tune: Sequence[bool] | None,
+    ) -> _TrainingSet:
+        """The training set of ``fit``'s arguments; ValueError (InputError for labels
+        without both classes) when they do not fit together."""
         n = len(documents)
         given = {"labels": labels, "groups": groups, "weights": weights, "kinds": kinds}
         given |= {"html": html, "tune": tune}
@@ -404,7 +415,9 @@ class _TrainingSet:
         return out
 
 
-def _stage1_matrix(featurizer: LineFeaturizer, documents: Sequence[Sequence[str]]):
+def _stage1_matrix(
+    featurizer: LineFeaturizer, documents: Sequence[Sequence[str]]
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
     """(stage-1 input matrix, shape rows, text index) of all lines of ``documents``."""
     lines = [line for doc in documents for line in doc]
     index, hashed, shape = featurizer.transform_distinct(lines)
