@@ -219,7 +219,7 @@ def test_clean_drop_and_keep_choose_the_kinds_removed(small_model_path):
     "args, message",
     [
         (["--drop", "paywall", "--keep", "navigation"], "either --drop or --keep"),
-        (["--drop", "paywal"], "unknown kind paywal"),
+        (["--drop", "paywal"], "--drop: unknown kind 'paywal'"),
     ],
 )
 def test_bad_kind_options_are_input_errors(small_model_path, args, message):

@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 from paysieve.inference import batch_prediction
 from paysieve.inference.batch_prediction import document_batches, predict_in_order
 from paysieve.inference.cli import EXIT_INTERRUPTED, EXIT_SKIPPED, EXIT_TERMINATED, app
-from paysieve.inference.progress import ProgressReporter, RichProgress, progress_bar
+from paysieve.inference.cli.progress import ProgressReporter, RichProgress, progress_bar
+from paysieve.inference.streaming import StreamProgress
 from typer.testing import CliRunner
 
-from paysieve.documents import document_io as documents_io
-from paysieve.documents.document_io import InputDocument, ReadStats, Utf8Decoder, lines_with_breaks
+from paysieve.documents import reading
+from paysieve.documents.decoding import Utf8Decoder, lines_with_breaks
+from paysieve.documents.reading import ReadStats
+from paysieve.documents.records import InputDocument
 from paysieve.errors import InvalidEncodingError
 
 pytestmark = pytest.mark.usefixtures("one_openmp_thread")
@@ -130,7 +133,7 @@ def test_large_corpus_record_count_is_input_minus_skips(small_model_path, tmp_pa
 def test_long_text_is_labelled_in_segments_and_cleaned_byte_for_byte(
     small_model_path, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(documents_io, "SEGMENT_LINES", 40)
+    monkeypatch.setattr(reading, "SEGMENT_LINES", 40)
     lines = [SENTENCES[i % len(SENTENCES)] for i in range(230)]
     endings = ["\r\n", "\n", "\r"]
     text = "".join(f"{line}{endings[i % 3]}" for i, line in enumerate(lines))
@@ -191,14 +194,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
             return True
 
     monkeypatch.setattr(sys, "stderr", Terminal())
-    with progress_bar(1000, quiet=True) as reporter:
+    with progress_bar(quiet=True) as reporter:
         assert type(reporter) is ProgressReporter
-    with progress_bar(1000, quiet=False) as reporter:
+    with progress_bar(quiet=False) as reporter:
         assert isinstance(reporter, RichProgress)
-        reporter.update(12, 3456, 500)
+        reporter(StreamProgress("corpus.jsonl", 1000, 12, 3456, 500))
         reporter.progress.refresh()
     shown = sys.stderr.getvalue()
-    assert "12 records" in shown and "3,456 lines" in shown and "lines/s" in shown
+    assert "corpus.jsonl: 12 records" in shown and "3,456 lines" in shown and "lines/s" in shown
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    with progress_bar(1000, quiet=False) as reporter:
+    with progress_bar(quiet=False) as reporter:
         assert type(reporter) is ProgressReporter
