@@ -205,3 +205,86 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     with progress_bar(quiet=False) as reporter:
         assert type(reporter) is ProgressReporter
+
+
+# The library streaming API
+
+
+def write_corpus(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_clean_stream_writes_what_the_cli_writes_and_reports_it(small_model_path, tmp_path):
+    from paysieve.inference.streaming import clean_stream
+
+    from paysieve import Detector
+
+    corpus = write_corpus(
+        tmp_path / "in.jsonl",
+        [{"id": i, "lines": SENTENCES[i:] + SENTENCES[:i]} for i in range(5)],
+    )
+    out = tmp_path / "out.jsonl"
+    seen = []
+    report = clean_stream(
+        corpus, out, detector=Detector(small_model_path), drop="subscription", progress=seen.append
+    )
+    cli = runner.invoke(app, ["clean", str(corpus), "--drop", "subscription",
+                              "-m", str(small_model_path)])  # fmt: skip
+    assert out.read_text(encoding="utf-8") == cli.stdout and cli.exit_code == 0
+    kept = sum(len(json.loads(line)["lines"]) for line in cli.stdout.splitlines())
+    assert (report.documents, report.lines, report.kept) == (5, 5 * len(SENTENCES), kept)
+    assert 0 < kept < report.lines
+    assert [s.name for s in report.sources] == [str(corpus)]
+    assert seen[-1].source == str(corpus) and seen[-1].documents == 5
+    assert seen[-1].size == corpus.stat().st_size
+
+
+def test_predict_stream_writes_several_sources_to_an_open_stream(small_model_path, tmp_path):
+    from paysieve.inference.streaming import predict_stream
+
+    from paysieve import Detector
+
+    texts = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for i, path in enumerate(texts):
+        path.write_text("\n".join(SENTENCES[i:]) + "\n", encoding="utf-8")
+    detector = Detector(small_model_path)
+    m = ["-m", str(small_model_path)]
+    for fmt, command in (("report", ["inspect"]), ("tsv", ["predict", "-f", "tsv"])):
+        out = io.StringIO()
+        report = predict_stream(texts, out, format=fmt, detector=detector)
+        cli = runner.invoke(app, [*command, *map(str, texts), *m])
+        assert out.getvalue() == cli.stdout
+        assert [s.name for s in report.sources] == list(map(str, texts))
+        assert [s.lines for s in report.sources] == [len(SENTENCES), len(SENTENCES) - 1]
+
+
+def test_stream_arguments_are_checked_before_anything_is_written(small_model_path, tmp_path):
+    from paysieve.inference.streaming import clean_stream, predict_stream
+
+    from paysieve import Detector, InputError, UnknownKindError
+
+    empty = tmp_path / "empty.jsonl"  # no document to write: only an early check can fail
+    empty.write_text("", encoding="utf-8")
+    detector = Detector(small_model_path)
+    with pytest.raises(UnknownKindError, match="paywal"):
+        clean_stream(empty, tmp_path / "out.txt", detector=detector, keep={"paywal"})
+    with pytest.raises(InputError, match="unknown output format 'xml'"):
+        predict_stream(empty, tmp_path / "out.txt", format="xml", detector=detector)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl"]
+
+
+def test_skipped_records_are_reported_per_source(small_model_path, tmp_path):
+    from paysieve.inference.streaming import predict_stream
+
+    from paysieve import Detector, RecordError
+
+    good = {"id": 1, "text": SENTENCES[0]}
+    corpus = write_corpus(tmp_path / "in.jsonl", [good, {"id": 2}, good])
+    detector = Detector(small_model_path)
+    report = predict_stream(corpus, io.StringIO(), detector=detector, skip_bad_records=True)
+    assert (report.documents, report.skipped) == (2, 1)
+    assert report.skip_examples == [f"{corpus}:2: record has no 'lines' (list of strings), "
+                                    "'text' or 'html' (string)"]  # fmt: skip
+    with pytest.raises(RecordError, match=r"in\.jsonl:2"):
+        predict_stream(corpus, io.StringIO(), detector=detector)

@@ -41,12 +41,17 @@ def inputs(options: StreamOptions) -> list[Input]:
     if options.input_dir is not None:
         found += _files_under(options.input_dir, options.output_dir)
     elif not found:
-        if sys.stdin.isatty():
+        if stdin_is_terminal():
             raise InputError("no input: name files, give --input-dir DIR, or pipe text to stdin")
         found = [Input(STDIN, "")]
     if sum(i.path == STDIN for i in found) > 1:
         raise InputError("stdin (-) can be read only once")
     return found
+
+
+def stdin_is_terminal() -> bool:
+    """Whether stdin is a terminal (a person typing), not a pipe or a file."""
+    return sys.stdin.isatty()
 
 
 def _files_under(directory: Path, left_out: Path | None) -> list[Input]:
