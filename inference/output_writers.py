@@ -1,17 +1,15 @@
 """What is written for each predicted document: the one definition of every output.
 
 The record functions (``predicted_fields``, ``cleaned_fields``, ``output_record``) serve
-the command line, the streaming API and Dask alike, so a record is the same
-whichever wrote it. A writer turns the documents of one input after another into one text
-stream; it keeps what spans inputs (the TSV header, document numbers, a BOM at the start).
+the command line, the streaming API and Dask alike, so a record is the same whichever
+wrote it. A writer turns the documents of one input after another into one text stream;
+it keeps what spans inputs (the TSV header, document numbers, a BOM at the start):
 
-============================  ==================================================
-``CleanedOutput``             ``paysieve clean``: kept lines, or cleaned records
-``PredictedRecords``          ``paysieve predict -f jsonl``
-``TsvRows``                   ``paysieve predict -f tsv``
-``LineView``                  ``paysieve predict -f text``
-``InspectReport``             ``paysieve inspect`` (``predict_stream`` format "report")
-============================  ==================================================
+- ``CleanedOutput``: ``paysieve clean`` (kept lines, or cleaned records);
+- ``PredictedRecords``: ``paysieve predict -f jsonl``;
+- ``TsvRows``: ``paysieve predict -f tsv``;
+- ``LineView``: ``paysieve predict -f text``;
+- ``InspectReport``: ``paysieve inspect`` (``predict_stream`` format "report").
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from paysieve.inference.detector import DocumentPrediction, KindNames, LinePredi
 from paysieve.documents.decoding import BOM
 from paysieve.documents.reading import DocumentReader
 from paysieve.documents.records import InputDocument
-from paysieve.labels import BOILERPLATE_NAME, expand_kinds
+from paysieve.labels import BOILERPLATE_NAME
 
 TSV_HEADER = "doc\tline\tlabel\tscore\tkind\ttext\n"
 _RED_STRUCK, _GREEN, _RESET = "\x1b[31m\x1b[2m\x1b[9m", "\x1b[32m", "\x1b[0m"
@@ -153,8 +151,7 @@ class CleanedOutput(OutputWriter):
         self, out: IO[str], drop: KindNames | None = None, keep: KindNames | None = None
     ) -> None:
         super().__init__(out)
-        self.drop = None if drop is None else expand_kinds(drop)
-        self.keep = None if keep is None else expand_kinds(keep)
+        self.drop, self.keep = drop, keep
 
     def _write(self, doc: InputDocument, prediction: DocumentPrediction) -> None:
         if self.reader.holds_records:

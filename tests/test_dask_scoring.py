@@ -104,7 +104,7 @@ def read_parts(folder) -> bytes:
 @pytest.mark.parametrize("mode", ["predict", "clean"])
 def test_bag_and_command_line_write_what_the_cli_writes(client, small_model_path, tmp_path, mode):
     corpus = records(20)
-    corpus[3]["text"] = "Caf\u00e9 \u00e0 Z\u00fcrich reopened on Monday.\nShare"  # non-ASCII
+    corpus[3]["id"] = "Zürich-3"  # written as UTF-8, not as \u escapes
     local = score_records(corpus, small_model_path, mode=mode)
     bag = db.from_sequence(corpus, npartitions=5)
     assert score_bag(bag, str(small_model_path), mode=mode).compute(scheduler=client.get) == local
@@ -119,6 +119,7 @@ def test_bag_and_command_line_write_what_the_cli_writes(client, small_model_path
     result = CliRunner().invoke(app, [*cli, *map(str, paths), "-m", str(small_model_path)])
     assert result.exit_code == 0, result.output
     assert read_parts(out) == result.stdout_bytes
+    assert '"id": "Zürich-3"'.encode() in result.stdout_bytes
     assert [json.loads(line) for line in result.stdout.splitlines()] == local
 
 

@@ -255,6 +255,9 @@ def test_predict_stream_writes_several_sources_to_an_open_stream(small_model_pat
         report = predict_stream(texts, out, format=fmt, detector=detector)
         cli = runner.invoke(app, [*command, *map(str, texts), *m])
         assert out.getvalue() == cli.stdout
+        if fmt == "report":  # a text is named by its file
+            assert out.getvalue().startswith(f"== {texts[0]}\npaywall: ")
+            assert f"\n== {texts[1]}\npaywall: " in out.getvalue()
         assert [s.name for s in report.sources] == list(map(str, texts))
         assert [s.lines for s in report.sources] == [len(SENTENCES), len(SENTENCES) - 1]
 

@@ -26,11 +26,6 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def is_path(target: Target) -> bool:
-    """Whether ``target`` names a file (not stdout, not an open stream)."""
-    return isinstance(target, (str, Path)) and str(target) != STDOUT
-
-
 @contextmanager
 def open_output(target: Target, compress: bool | None = None) -> Iterator[IO[str]]:
     """A text stream to ``target``: a file path (atomically replaced on success), an open
