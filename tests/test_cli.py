@@ -501,3 +501,25 @@ def test_drop_and_keep_take_kind_groups(small_model_path):
     assert by_group.stdout.startswith(NAV) and "Subscribe now" not in by_group.stdout
     kept = run("clean", "--keep", "links", "-m", small_model_path, input=page)
     assert kept.stdout.startswith(NAV) and "Subscribe now" not in kept.stdout
+
+
+def test_a_named_pipe_is_read_once(tmp_path, small_model_path):
+    """Inputs are checked without being opened: a pipe opened twice loses its data."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("w", encoding="utf-8") as fh:
+            fh.write(TEXT)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    command = [sys.executable, "-m", "paysieve", "clean", str(fifo), "-m", str(small_model_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == run("clean", "-", "-m", small_model_path, input=TEXT).stdout

@@ -21,6 +21,7 @@ from typing import IO
 from paysieve.documents.decoding import ESCAPED_BYTE
 from paysieve.errors import (
     InputError,
+    InputFileError,
     InputIsDirectoryError,
     InputNotFoundError,
     InputNotReadableError,
@@ -34,31 +35,45 @@ HEAD_BYTES = 1 << 16  # sniffed for binary data and the input format
 NOT_TEXT_INVALID_SHARE = 0.3  # a head with more invalid UTF-8 than this is binary
 
 
+def _input_file_error(path: str | Path, exc: OSError) -> InputFileError:
+    """The error that says, in one line naming ``path``, why it cannot be read."""
+    if isinstance(exc, FileNotFoundError):
+        return InputNotFoundError(f"{path}: no such file")
+    if isinstance(exc, IsADirectoryError):
+        return InputIsDirectoryError(f"{path}: is a directory, not a file")
+    if isinstance(exc, PermissionError):
+        return InputNotReadableError(f"{path}: permission denied")
+    return InputNotReadableError(f"{path}: cannot read ({exc.strerror})")
+
+
 def open_input_file(path: str | Path) -> IO[bytes]:
     """``path`` opened for reading bytes; a missing, directory or unreadable path raises the
     matching InputFileError with a one-line message naming it."""
     try:
         raw = open(path, "rb")  # noqa: SIM115 (the caller closes it)
-    except FileNotFoundError:
-        raise InputNotFoundError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputIsDirectoryError(f"{path}: is a directory, not a file") from None
-    except PermissionError:
-        raise InputNotReadableError(f"{path}: permission denied") from None
     except OSError as exc:
-        raise InputNotReadableError(f"{path}: cannot read ({exc.strerror})") from None
+        raise _input_file_error(path, exc) from None
     if stat.S_ISDIR(os.fstat(raw.fileno()).st_mode):
         raw.close()
-        raise InputIsDirectoryError(f"{path}: is a directory, not a file")
+        raise _input_file_error(path, IsADirectoryError())
     return raw
 
 
 def check_input_files(paths: list[str]) -> None:
-    """Raise the error ``open_input_file`` would for the first path that cannot be read, so
-    that a run over several files stops before it writes anything ("-" is stdin)."""
+    """Raise the error ``open_input_file`` would for the first path that is missing, a
+    directory or not readable, without opening any (a named pipe must be read only once),
+    so that a run over several files stops before it writes anything ("-" is stdin)."""
     for path in paths:
-        if path != STDIN:
-            open_input_file(path).close()
+        if path == STDIN:
+            continue
+        try:
+            is_directory = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:
+            raise _input_file_error(path, exc) from None
+        if is_directory:
+            raise _input_file_error(path, IsADirectoryError())
+        if not os.access(path, os.R_OK):
+            raise _input_file_error(path, PermissionError())
 
 
 class InputSource:
