@@ -418,6 +418,8 @@ def test_a_json_array_or_one_pretty_record_is_read_as_records(tmp_path, small_mo
         assert run(*command, array, "-m", small_model_path).stdout == expected.stdout
         piped = run(*command, "-m", small_model_path, input=array.read_text())  # by content
         assert piped.stdout == expected.stdout
+    as_json_name = write(tmp_path / "lines.json", lines.read_text())  # JSON Lines as .json
+    assert run("clean", as_json_name, "-m", small_model_path).stdout == expected.stdout
     one = write(tmp_path / "one.txt", json.dumps(RECORDS[1], indent=1))  # named .txt: content
     first_of_two = run("clean", lines, "-m", small_model_path).stdout.splitlines()[1]
     assert run("clean", one, "-m", small_model_path).stdout == first_of_two + "\n"

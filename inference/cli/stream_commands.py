@@ -20,6 +20,7 @@ from paysieve.inference.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from paysieve.inference.cli.progress import ProgressReporter
     from paysieve.inference.detector import Detector
     from paysieve.inference.streaming import SourceReport, StreamReport
 
@@ -163,8 +164,10 @@ def _run_streams(
         found = inputs(options)
         planned = outputs(options, found, in_place)
         check_input_files([i.path for i in found])
-        if options.input_dir is not None and not found and not options.quiet:
-            warn(f"{options.input_dir}: no files to read")
+        if not found:  # an empty --input-dir
+            if not options.quiet:
+                warn(f"{options.input_dir}: no files to read")
+            return 0
         detector = Detector(options.model, options.threshold)
         reports = []
         for output in planned:
@@ -179,7 +182,9 @@ def _run_streams(
         raise typer.Exit(code)
 
 
-def _stream_settings(options: StreamOptions, detector: Detector, progress) -> dict[str, Any]:
+def _stream_settings(
+    options: StreamOptions, detector: Detector, progress: ProgressReporter
+) -> dict[str, Any]:
     """The keyword arguments ``clean_stream`` and ``predict_stream`` take from the options."""
     return {
         "detector": detector,

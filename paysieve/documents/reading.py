@@ -63,27 +63,35 @@ class ReadStats(DecodingStats):
 
 def input_format_of(path: str, head: bytes, input_format: str = "auto") -> str:
     """The format to read an input in: ``input_format`` unless "auto", else by the file
-    name (``JSONL_SUFFIXES``, ``JSON_SUFFIXES``), else by its first bytes ``head``."""
+    name (``JSONL_SUFFIXES``, ``JSON_SUFFIXES``), else by its first bytes ``head``.
+
+    A ``.json`` file holding JSON Lines (as many tools write them) is read as JSON Lines.
+    """
     if input_format != "auto":
         return input_format
     name = path.lower()
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
-    if name.endswith(JSON_SUFFIXES):
-        return "json"
     start = head.decode("utf-8", "replace").lstrip()
+    if name.endswith(JSON_SUFFIXES):
+        return _records_format(start, path) or "json"
+    return _records_format(start, path) or ("html" if looks_like_html(head) else "text")
+
+
+def _records_format(start: str, path: str) -> str | None:
+    """ "jsonl" or "json" when ``start`` (an input's first characters) begins like JSON
+    Lines or a JSON document of records, else None."""
     if _JSON_ARRAY.match(start):
         return "json"
-    if start.startswith("{"):
-        if "\n" not in start:  # a first record longer than the sniffed head
-            return "jsonl"
-        try:
-            parse_record(start.split("\n", 1)[0], path)
-            return "jsonl"
-        except InputError:
-            if _JSON_OBJECT.match(start):
-                return "json"
-    return "html" if looks_like_html(head) else "text"
+    if not start.startswith("{"):
+        return None
+    if "\n" not in start:  # a first record longer than the sniffed head
+        return "jsonl"
+    try:
+        parse_record(start.split("\n", 1)[0], path)
+        return "jsonl"
+    except InputError:
+        return "json" if _JSON_OBJECT.match(start) else None
 
 
 def json_lines(source: InputSource, decoder: Utf8Decoder) -> Iterator[tuple[str, str]]:
