@@ -364,6 +364,8 @@ def test_a_missing_input_stops_the_run_before_anything_is_written(tmp_path, smal
         (["frobnicate"], "no such command 'frobnicate' (see 'paysieve --help')"),
         (["train", "x"], "missing option '--output' / '-o'"),
         (["clean", "a", "--output", "o", "--output-dir", "d"], "use either --output or"),
+        (["clean", "-", "--output-dir", "d"], "--output-dir needs input files, not stdin"),
+        (["clean", "a", "--in-place", "--output-dir", "d"], "--in-place and --output-dir"),
     ],
 )
 def test_usage_errors_are_one_plain_line_with_exit_2(args, line):
