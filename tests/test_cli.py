@@ -389,6 +389,10 @@ def test_help_shows_real_metavars_and_lists_the_kinds():
     assert "<bool>" not in help_text and "<str>" not in help_text and "{file}" not in help_text
     flat = " ".join(help_text.split())
     assert all(kind in flat for kind in KINDS) and all(g in flat for g in KIND_GROUPS)
+    for command in ("train", "evaluate"):  # a required argument, not "{PATH}..."
+        usage = run(command, "--help").stdout.splitlines()[0]
+        assert usage == f"Usage: paysieve {command} [OPTIONS] PATH..."
+        assert "<list[Path]>" not in run(command, "--help").stdout
     predict_help = run("predict", "--help").stdout
     assert "-f, --format [text|tsv|jsonl]" in predict_help
     assert "--color / --no-color" in predict_help

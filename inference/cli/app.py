@@ -6,6 +6,7 @@ Every error, a usage error as much as a library error, is one line on stderr,
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from paysieve.inference.cli.exit_codes import (
     exit_code_for,
 )
 from paysieve.inference.cli.options import OptionValueError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 T = TypeVar("T")
 # click's UsageError (which recent typer versions vendor): every usage error derives from it.
@@ -40,6 +41,14 @@ def usage_error_line(exc: Exception) -> str:
     ctx = getattr(exc, "ctx", None)
     where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
     return f"paysieve: error: {message}{where}"
+
+
+class Command(TyperCommand):
+    """A command whose usage line names a required argument plainly (``PATH...``, where
+    typer writes ``{PATH}...``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [re.sub(r"^\{(.*)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
 
 
 class OneLineErrorGroup(TyperGroup):

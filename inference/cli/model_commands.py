@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import typer
-from paysieve.inference.cli.app import app, run_action
+from paysieve.inference.cli.app import Command, app, run_action
 from paysieve.inference.cli.exit_codes import EXIT_CODES_HELP
 from paysieve.inference.cli.options import (
     ModelOpt,
@@ -20,17 +20,9 @@ from paysieve.inference.cli.options import (
 PARTS = ("all", "train", "heldout")
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(cls=Command, epilog=EXIT_CODES_HELP)
 def train(
-    data: list[Path] = typer.Argument(
-        ...,
-        metavar="PATH...",
-        show_default=False,
-        help="Training inputs: corpus source folders (datasets/source) and/or labelled "
-        "JSON Lines files (.gz ok), e.g. ../shared/benchmark/dev.jsonl.gz. Records whose "
-        "'html' holds their page, or names it beside the file or in its html/ folder, also "
-        "train the HTML stage.",
-    ),
+    data: list[Path] = typer.Argument(..., metavar="PATH", hidden=True, show_default=False),
     output: Path = typer.Option(
         ..., "--output", "-o", metavar="PATH", help="Where to write the model file."
     ),
@@ -61,6 +53,10 @@ def train(
     quiet: bool = QuietOpt,
 ) -> None:
     """Train a model and report its cross-validated metrics.
+
+    PATH: corpus source folders (datasets/source) and labelled JSON Lines files (.gz ok).
+    Records whose 'html' holds their page, or names it beside the file or in its html/
+    folder, also train the HTML stage.
 
     Grouped cross-validation (by site / by article), calibration and threshold on the
     out-of-fold scores, then the final fit on everything; then, when some records bring
@@ -120,14 +116,9 @@ def _html_stage_report(stage: dict | None) -> str:
     )
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(cls=Command, epilog=EXIT_CODES_HELP)
 def evaluate(
-    data: list[Path] = typer.Argument(
-        ...,
-        metavar="PATH...",
-        show_default=False,
-        help="Labelled JSON Lines files or corpus folders.",
-    ),
+    data: list[Path] = typer.Argument(..., metavar="PATH", hidden=True, show_default=False),
     model: Path | None = ModelOpt,
     threshold: float | None = ThresholdOpt,
     part: str = choice_option(
@@ -148,7 +139,7 @@ def evaluate(
         "curve of the boilerplate score to this PNG (needs matplotlib: the plot extra).",
     ),
 ) -> None:
-    """Score a model on labelled data.
+    """Score a model on labelled data (PATH: labelled JSON Lines files or corpus folders).
 
     Precision, recall and F1 of both classes, accuracy and the confusion matrix (null
     labels ignored); optionally the worst pages and a curves plot.
@@ -206,7 +197,7 @@ def evaluate(
     run_action(action)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(cls=Command, epilog=EXIT_CODES_HELP)
 def info(
     model: Path | None = ModelOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the whole metadata as JSON."),

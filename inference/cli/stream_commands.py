@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from paysieve.inference.cli.app import app, run_action, warn
+from paysieve.inference.cli.app import Command, app, run_action, warn
 from paysieve.inference.cli.exit_codes import EXIT_CODES_HELP, EXIT_SKIPPED
 from paysieve.inference.cli.inputs import Output, inputs, outputs
 from paysieve.inference.cli.options import (
@@ -35,7 +35,7 @@ STREAM_EPILOG = (
 )
 
 
-@app.command(epilog=STREAM_EPILOG)
+@app.command(cls=Command, epilog=STREAM_EPILOG)
 @with_stream_options
 def clean(
     options: StreamOptions,
@@ -83,7 +83,7 @@ def clean(
     _run_streams(options, call, cleaning=True, in_place=in_place, check=check_kinds)
 
 
-@app.command(epilog=STREAM_EPILOG)
+@app.command(cls=Command, epilog=STREAM_EPILOG)
 @with_stream_options
 def predict(
     options: StreamOptions,
@@ -116,7 +116,7 @@ def predict(
     _run_streams(options, call)
 
 
-@app.command(epilog=STREAM_EPILOG)
+@app.command(cls=Command, epilog=STREAM_EPILOG)
 @with_stream_options
 def inspect(options: StreamOptions, color: bool | None = ColorOpt) -> None:
     """Report each document's paywall verdict, kinds and lines.
