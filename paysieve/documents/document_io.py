@@ -284,17 +284,19 @@ class DocumentReader:
         self.skip_bad_records = skip_bad_records
         self.stats = ReadStats()
         self.source = InputSource(path)
-        try:
-            _check_text(self.source)
-        except InputError:
-            self.source.close()
-            raise
         self.decoder = Utf8Decoder(self.source.name, strict, self.stats)
         head = self.source.head.decode("utf-8", "replace")
         self.is_jsonl = is_jsonl(path, head, input_format)
+        html_like = not self.is_jsonl and looks_like_html(self.source.head)
         self.is_html = not self.is_jsonl and (
-            input_format == "html" or (input_format == "auto" and looks_like_html(self.source.head))
+            input_format == "html" or (input_format == "auto" and html_like)
         )
+        try:
+            if not (self.is_html and html_like):  # an HTML page's NUL bytes are dropped
+                _check_text(self.source)
+        except InputError:
+            self.source.close()
+            raise
 
     def __enter__(self) -> DocumentReader:
         return self
