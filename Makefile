@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint model benchmark kind-benchmark throughput extraction-benchmark clean
+.PHONY: demo test lint model benchmark kind-benchmark throughput extraction-benchmark \
+	hostile-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,10 @@ throughput: $(STAMP)
 extraction-benchmark: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/extraction_benchmark.py --bench $(BENCH)
+
+## hostile-benchmark: hostile HTML pages (issue 21) through paysieve clean: CPU s per MB, memory
+hostile-benchmark: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/hostile_html.py --repeat 3
 
 clean:
 	rm -rf $(VENV) build *.egg-info

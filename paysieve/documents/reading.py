@@ -140,12 +140,14 @@ class DocumentReader:
         self.stats = ReadStats()
         self.source = InputSource(path)
         try:
-            self.source.check_is_text()
+            self.format = input_format_of(self.source.path, self.source.head, input_format)
+            if not (self.format == "html" and looks_like_html(self.source.head)):
+                # an HTML page's NUL and control bytes are dropped when it is parsed
+                self.source.check_is_text()
         except InputError:
             self.source.close()
             raise
         self.decoder = Utf8Decoder(self.source.name, strict, self.stats)
-        self.format = input_format_of(self.source.path, self.source.head, input_format)
 
     @property
     def holds_records(self) -> bool:
