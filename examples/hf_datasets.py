@@ -1,7 +1,7 @@
 """Clean a Hugging Face ``datasets.Dataset`` with ``map(batched=True)``.
 
-Run from the repository: ``python examples/hf_datasets.py``. The model is loaded once per
-process (also with ``num_proc=N``, where each worker process loads it on its first batch).
+Run from the repository: ``python examples/hf_datasets.py``. Each process loads the model
+on its first batch and keeps it; ``map(..., num_proc=N)`` works the same way.
 """
 
 from __future__ import annotations
