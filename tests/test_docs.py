@@ -31,8 +31,8 @@ NOT_RUN = {
     "python -m build": "make dist-check builds the wheel and the sdist",
     "python benchmarks/": "needs the benchmark data",
     "PAYSIEVE_FUZZ_DOCS=": "a long fuzz run; make test runs the short one",
-    "paysieve train ": "trains for about a minute: run by hand for the docs (and by "
-    "tests/test_model.py on small data)",
+    "paysieve train ": "trains for one to two minutes: run by hand for the docs (training "
+    "itself is tested on small data)",
     "python -m paysieve.inference.dask_scoring ": "starts a Dask cluster (about 12 s): "
     "tests/test_dask_scoring.py runs this command line",
 }
