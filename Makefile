@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint model benchmark kind-benchmark throughput extraction-benchmark \
-	hostile-benchmark clean
+.PHONY: demo test dist-check lint model benchmark kind-benchmark throughput \
+	extraction-benchmark hostile-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## dist-check: build the sdist and wheel, install the wheel into a fresh virtualenv and clean
+## examples/article.txt with it from another directory (.ci/dist-check says what it checks)
+dist-check: $(STAMP)
+	PYTHON=$(BIN)/python .ci/dist-check
 
 ## model: retrain the shipped default model (datasets/ + the benchmark's dev pages)
 model: $(STAMP)
