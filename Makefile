@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint model benchmark lockbox dev-benchmark kind-benchmark throughput \
-	extraction-benchmark clean
+.PHONY: demo test dist-check lint model benchmark lockbox dev-benchmark kind-benchmark \
+	throughput extraction-benchmark hostile-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## dist-check: build the sdist and wheel, install the wheel into a fresh virtualenv and clean
+## examples/article.txt with it from another directory (.ci/dist-check says what it checks)
+dist-check: $(STAMP)
+	PYTHON=$(BIN)/python .ci/dist-check
 
 # Training inputs of the shipped model: every source at full weight (docs/real-pages.md
 # says why); composition seeds of the benchmark.
@@ -69,6 +74,10 @@ throughput: $(STAMP)
 extraction-benchmark: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/extraction_benchmark.py --bench $(BENCH)
+
+## hostile-benchmark: hostile HTML pages (issue 21) through paysieve clean: CPU s per MB, memory
+hostile-benchmark: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/hostile_html.py --repeat 3
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -38,12 +38,11 @@ from pathlib import Path
 
 import numpy as np
 from extraction_benchmark import load_bench_module, make_extractors, run_extractor
-from paysieve.model.line_classifier import LineClassifier
-from paysieve.model.line_scorer import html_stage_features
-from paysieve.training.calibration import isotonic_map
+from paysieve.model.html_stage import html_stage_features
+from paysieve.model.text_model import document_offsets
+from paysieve.training.calibration import fit_score_calibration, isotonic_map
 from paysieve.training.fit import (
     TrainingInput,
-    calibrate,
     cross_val_scores,
     fingerprint,
     is_real_lines,
@@ -52,6 +51,7 @@ from paysieve.training.fit import (
 )
 from paysieve.training.html_stage import STAGE_PARAMS
 from paysieve.training.labeled_data import LabeledDocument, read_labeled
+from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.metrics import line_scores
 from paysieve.training.site_lockbox import in_lockbox
 from peers import text_peers
@@ -165,8 +165,9 @@ def html_stage_cv(
 
     def rows(docs, proba):
         lines = [d.lines for d in docs]
-        offsets = np.concatenate(([0], np.cumsum([len(x) for x in lines])))
-        return html_stage_features(lines, np.concatenate(proba), [d.html for d in docs], offsets)
+        return html_stage_features(
+            lines, np.concatenate(proba), [d.html for d in docs], document_offsets(lines)
+        )
 
     fit_pages = [i for i, d in enumerate(pages) if d.html is not None and len(d.lines)]
     sites = np.array([pages[i].group for i in fit_pages])
@@ -213,8 +214,13 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
     oof, extra_raw = cross_val_scores(
         docs, args.params, args.folds, args.real_weight, log, extra, weights
     )
-    probe = LineClassifier(**args.params).calibration_for([d.labels for d in docs])
-    calibrate(probe, oof, np.concatenate([d.labels for d in docs]), is_real_lines(docs))
+    probe, _ = fit_score_calibration(
+        oof,
+        [d.labels for d in docs],
+        is_real_lines(docs),
+        smoothing=args.params["smoothing"],
+        line_certainty=args.params["line_certainty"],
+    )
 
     def proba(raw):
         return probe.probabilities(raw, np.array([0, len(raw)])) if len(raw) else np.zeros(0)
