@@ -36,6 +36,7 @@ from paysieve.training.fit import (
 from paysieve.training.labeled_data import read_labeled
 from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.metrics import line_scores
+from peers import text_peers
 from report import publish
 
 from paysieve.labels import CONTENT
@@ -124,21 +125,6 @@ def _operating_points(view_data: dict, threshold: float, results: dict) -> list[
         cells.append(f"{removed:.3f} (at {th:.3f})")
     out.append(f"| most removed keeping ≥ {KEEP_TARGET:.0%} | " + " | ".join(cells) + " |")
     return out
-
-
-def _peers():
-    """(name, doc -> keep flags) of the text-only peers that are installed."""
-    from peers import c4_keep, justext_keep, justext_stoplist_name
-
-    peers = [("C4 filter", lambda d: c4_keep(d.lines))]
-    if importlib.util.find_spec("justext") is not None:
-        peers.append(
-            (
-                "jusText on lines",
-                lambda d: justext_keep(d.lines, justext_stoplist_name(d.meta.get("lang"))),
-            )
-        )
-    return peers
 
 
 def _load_shingle(bench: Path):
@@ -253,7 +239,7 @@ def main() -> None:
     for name, ds in [("dev", dev), ("dev_after_trafilatura", views["dev_after_trafilatura"])] + [
         ("dev_after_newspaper4k", views["dev_after_newspaper4k"])
     ]:
-        for peer, keep in _peers():
+        for peer, keep in text_peers():
             flags = [np.array(keep(d), dtype=float) for d in ds]
             m = line_scores(*_flat(ds, [1.0 - f for f in flags], 0.5))
             results[f"{peer}_{name}"] = m
@@ -299,7 +285,8 @@ def main() -> None:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         pages = [(d, s) for d, s in zip(dev, dev_scores) if d.id in gold]
         systems = [("paysieve", lambda d, s: s < th)] + [
-            (peer, lambda d, s, keep=keep: np.array(keep(d), dtype=bool)) for peer, keep in _peers()
+            (peer, lambda d, s, keep=keep: np.array(keep(d), dtype=bool))
+            for peer, keep in text_peers()
         ]
         out += ["", f"Article-body shingle metric on {len(pages)} scrapinghub dev pages:", ""]
         out += ["| system | P | R | F1 |", "|---|---|---|---|"]

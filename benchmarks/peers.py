@@ -16,8 +16,9 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 C4_END_MARKS = (".", "!", "?", '"', "\u201d")
 C4_POLICY_PHRASES = (
@@ -93,3 +94,16 @@ def justext_keep(lines: Sequence[str], language: str = "English") -> list[bool]:
         if match and not paragraph.is_boilerplate:
             keep[non_blank[int(match.group(1)) - 1]] = True
     return keep
+
+
+def text_peers() -> list[tuple[str, Callable]]:
+    """(name, labelled document -> keep flags) of the text-only peers that are installed."""
+    peers: list[tuple[str, Callable]] = [("C4 filter", lambda d: c4_keep(d.lines))]
+    if importlib.util.find_spec("justext") is not None:
+        peers.append(
+            (
+                "jusText on lines",
+                lambda d: justext_keep(d.lines, justext_stoplist_name(d.meta.get("lang"))),
+            )
+        )
+    return peers

@@ -19,6 +19,25 @@ WINDOWS: tuple[int, ...] = (2, 5, 10)
 _CHARS = SHAPE_FEATURE_NAMES.index("log_chars")
 _TERMINAL = SHAPE_FEATURE_NAMES.index("ends_terminal")
 _LONG = SHAPE_FEATURE_NAMES.index("is_long")
+_WORDS = SHAPE_FEATURE_NAMES.index("log_words")
+_DIGITS = SHAPE_FEATURE_NAMES.index("digit_share")
+_TITLE = SHAPE_FEATURE_NAMES.index("title_case_share")
+# An article anchor: a line of prose (long, or ending a sentence of 8+ words) that stage 1
+# takes for content. Runs of other lines sit between anchors.
+ANCHOR_MAX_P = 0.5
+_EIGHT_WORDS = np.log1p(8) / 5.0
+
+RUN_FEATURE_NAMES: tuple[str, ...] = (
+    "run_log_len",
+    "run_log_pos",
+    "log_dist_anchor_before",
+    "log_dist_anchor_after",
+    "run_between_anchors",
+    "run_mean_p",
+    "run_max_p",
+    "run_mean_a",
+    "run_mean_b",
+)
 
 CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
     ("p", "logit")
@@ -31,6 +50,7 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
     + ("content_mass_before", "content_mass_after", "log_content_before", "log_content_after")
     + ("in_main_run", "signed_dist_main_run", "main_run_share", "log_dup_count")
     + ("doc_mean_p", "doc_content_share")
+    + RUN_FEATURE_NAMES
 )
 
 
@@ -71,6 +91,12 @@ class Documents:
         """Sum of values over the whole document, per line."""
         return np.bincount(self.doc, weights=values, minlength=len(self.offsets) - 1)[self.doc]
 
+    def group_mean(self, group: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Per line, the mean of ``values`` over the lines sharing its ``group`` id."""
+        _, inverse = np.unique(group, return_inverse=True)
+        count = np.bincount(inverse)
+        return (np.bincount(inverse, weights=values) / count)[inverse]
+
     def main_runs(self, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per line, [lo, hi) of its document's contiguous run with the largest total gain."""
         lo = np.empty(len(self.offsets) - 1, dtype=np.int64)
@@ -84,6 +110,54 @@ class Documents:
             i = int(np.flatnonzero(prefix[:j] == low[j - 1])[-1])  # its start
             lo[d], hi[d] = a + i, a + j
         return lo[self.doc], hi[self.doc]
+
+
+def run_features(
+    docs: Documents, p: np.ndarray, anchor: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> list[np.ndarray]:
+    """Columns ``RUN_FEATURE_NAMES``: each line seen in its run of non-anchor lines.
+
+    A run is a maximal stretch of lines between two ``anchor`` lines (or a document edge):
+    a table, a spec list or a few short list items inside an article sit between anchors
+    on both sides, close to them, while menus and link lists run from an edge. An anchor
+    line is a run of its own (length 0). ``a`` and ``b`` are two per-line values averaged
+    over the run (e.g. the share of digits and of title-cased words). What a line does not
+    have (no anchor before it; run values of an anchor) is -1, not NaN: on a small training
+    set a column could otherwise be NaN throughout, which the boosting cannot bin.
+    """
+    n = len(p)
+    idx = np.arange(n)
+    # Last anchor at or before each line, first anchor at or after it, within its document.
+    last = np.maximum.accumulate(np.where(anchor, idx, -1)) if n else idx
+    first = np.minimum.accumulate(np.where(anchor, idx, n)[::-1])[::-1] if n else idx
+    has_before = np.concatenate(([False], last[:-1] >= docs.start[1:])) if n else anchor
+    has_after = np.concatenate((first[1:] < docs.end[:-1], [False])) if n else anchor
+    before = np.where(has_before, np.concatenate(([0], last[:-1])), docs.start - 1)
+    after = np.where(has_after, np.concatenate((first[1:], [0])), docs.end)
+    run_start = np.where(anchor, idx, before + 1)
+    run_end = np.where(anchor, idx, after)  # exclusive
+    length = (run_end - run_start).astype(np.float64)
+    # Run ids: an anchor's own index, else (document, start of the run) made unique.
+    group = np.where(anchor, 2 * idx, 2 * run_start + 1)
+    in_run = ~anchor
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        return np.where(in_run, docs.group_mean(group, np.where(in_run, values, 0.0)), -1.0)
+
+    _, inverse = np.unique(group, return_inverse=True)
+    run_max = np.full(inverse.max(initial=-1) + 1, -np.inf)
+    np.maximum.at(run_max, inverse, np.where(in_run, p, -np.inf))
+    return [
+        np.log1p(length),
+        np.where(in_run, np.log1p(idx - run_start), -1.0),
+        np.where(has_before, np.log1p(idx - before), -1.0),
+        np.where(has_after, np.log1p(after - idx), -1.0),
+        (has_before & has_after & in_run).astype(np.float64),
+        mean(p),
+        np.where(in_run, run_max[inverse], -1.0),
+        mean(a),
+        mean(b),
+    ]
 
 
 def context_matrix(
@@ -128,6 +202,9 @@ def context_matrix(
         np.log(dup_count.astype(np.float64)),
     ]
     cols += [docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size]
+    prose = (shape[:, _LONG] > 0) | ((terminal > 0) & (shape[:, _WORDS] >= _EIGHT_WORDS))
+    anchor = prose & (p < ANCHOR_MAX_P)
+    cols += run_features(docs, p, anchor, shape[:, _DIGITS], shape[:, _TITLE])
     return np.column_stack(cols)
 
 

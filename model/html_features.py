@@ -12,7 +12,7 @@ for documents laid end to end.
 from __future__ import annotations
 
 import numpy as np
-from paysieve.model.context_features import Documents
+from paysieve.model.context_features import ANCHOR_MAX_P, RUN_FEATURE_NAMES, Documents, run_features
 
 from paysieve.documents.html_lines import STRUCTURE_NAMES
 
@@ -21,8 +21,14 @@ HTML_STAGE_FEATURE_NAMES: tuple[str, ...] = (
     + ("container_line_share", "container_char_share", "container_mean_p")
     + ("container_char_weighted_p", "container_link_share")
     + STRUCTURE_NAMES
+    + tuple(f"html_{name}" for name in RUN_FEATURE_NAMES)
 )
 _LINK = STRUCTURE_NAMES.index("link_share")
+_TABLE = STRUCTURE_NAMES.index("in_table")
+_LIST = STRUCTURE_NAMES.index("in_list")
+# An article anchor in a page: a paragraph-length line outside tables and lists that the
+# text model takes for content; tables and lists between anchors are runs between them.
+ANCHOR_MIN_CHARS = 80
 
 
 def html_stage_matrix(
@@ -58,4 +64,7 @@ def html_stage_matrix(
         per_group(p * chars) / np.maximum(group_chars, 1.0),
         per_group(structure[:, _LINK]) / count,
     ]
-    return np.column_stack([*cols, structure])
+    structured = (structure[:, _TABLE] > 0) | (structure[:, _LIST] > 0)
+    anchor = (p < ANCHOR_MAX_P) & (chars >= ANCHOR_MIN_CHARS) & ~structured
+    runs = run_features(docs, p, anchor, structure[:, _LINK], structured.astype(np.float64))
+    return np.column_stack([*cols, structure, *runs])

@@ -531,3 +531,25 @@ def test_a_named_pipe_is_read_once(tmp_path, small_model_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == run("clean", "-", "-m", small_model_path, input=TEXT).stdout
+
+
+# --source-weight
+
+
+def test_train_source_weight_leaves_a_source_out(tmp_path, corpus_dir, benchmark_file):
+    model = tmp_path / "m.joblib"
+    args = ["train", corpus_dir, benchmark_file, "-o", model, "--folds", "2", "--copies", "2"]
+    result = run(*args, "--quiet", "--source-weight", "readability=0")
+    assert result.exit_code == 0, result.output
+    info = json.loads(run("info", "--model", model, "--json").output)
+    assert info["source_weights"] == {"readability": 0.0}
+    bench = next(t for t in info["trained_on"] if t["path"] == str(benchmark_file))
+    scored = info["cross_validated_metrics"][str(benchmark_file)]["lines"]
+    assert scored < bench["scored_lines"]  # the readability page is not trained on
+
+
+@pytest.mark.parametrize("bad", ["readability", "=1", "readability=x", "readability=-1"])
+def test_train_source_weight_must_be_source_equals_weight(tmp_path, corpus_dir, bad):
+    result = run("train", corpus_dir, "-o", tmp_path / "m.joblib", "--source-weight", bad)
+    assert result.exit_code == EXIT_INPUT
+    assert "--source-weight" in result.output

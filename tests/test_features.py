@@ -114,6 +114,33 @@ def test_context_matrix_pads_edges_and_finds_the_article_run():
     assert rows[5, col["content_mass_after"]] < 0.01 < rows[0, col["content_mass_after"]]
 
 
+def test_runs_between_article_lines_are_told_from_runs_at_an_edge():
+    texts = [
+        "Home",
+        "World",
+        "A long sentence of article text that tells the story of the match.",
+        "Arsenal 3 1",
+        "Chelsea 2 0",
+        "Fulham 1 1",
+        "Another long sentence of the article that follows the table of results.",
+        "Share",
+    ]
+    p = np.array([0.9, 0.9, 0.1, 0.7, 0.6, 0.8, 0.1, 0.9])
+    shape = np.array([shape_features(t) for t in texts])
+    rows = context_matrix(p, shape, np.ones(len(texts)), np.array([0, len(texts)]))
+    col = {n: i for i, n in enumerate(CONTEXT_FEATURE_NAMES)}
+    between = rows[:, col["run_between_anchors"]]
+    assert between.tolist() == [0, 0, 0, 1, 1, 1, 0, 0]  # the table, not the menu or "Share"
+    assert np.allclose(rows[3:6, col["run_log_len"]], np.log1p(3))
+    assert rows[2, col["run_log_len"]] == 0.0  # an anchor is a run of its own
+    assert np.allclose(rows[3:6, col["run_mean_p"]], 0.7)
+    assert np.allclose(rows[3:6, col["run_max_p"]], 0.8)
+    assert rows[4, col["log_dist_anchor_before"]] == np.log1p(2)
+    assert rows[4, col["log_dist_anchor_after"]] == np.log1p(2)
+    assert rows[0, col["log_dist_anchor_before"]] == -1.0  # no article line above the menu
+    assert rows[3, col["run_mean_a"]] > rows[0, col["run_mean_a"]]  # digits in the table
+
+
 def test_context_of_documents_laid_end_to_end_equals_one_by_one():
     rng = np.random.default_rng(0)
     lengths = [5, 1, 0, 12, 3]

@@ -74,6 +74,8 @@ def test_damaged_gzip_is_a_clear_error(tmp_path):
         ({"url": "http://blog.python.org/2016/x"}, "python.org"),
         ({"url": None, "id": "readability/nytimes-3"}, "nytimes"),
         ({"url": None, "id": "readability/lifehacker-post-comment-load"}, "lifehacker"),
+        ({"url": "https://www.example.org/a", "site": "example.com"}, "example.com"),
+        ({"url": None, "id": "l3s-gn1/17", "site": "unknown:17"}, "unknown:17"),
     ],
 )
 def test_site_of_groups_pages_of_one_site(record, site):

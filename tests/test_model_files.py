@@ -407,6 +407,20 @@ def test_format_3_files_of_other_features_ask_for_retraining(
     assert message.endswith("retrain it with `paysieve train`") and "\n" not in message
 
 
+def test_format_3_files_are_refused_now_that_the_run_features_are_computed(
+    small_model_path, tmp_path, monkeypatch
+):
+    # 0.7's own features (no fixture): the run features came after it, so its files are
+    # refused with a request to retrain rather than scored on the wrong columns.
+    path, _ = _format_3_file(small_model_path, tmp_path, monkeypatch)
+    with pytest.raises(ModelVersionError) as info:
+        load_model(path)
+    message = str(info.value)
+    assert "context features: 47 in the file" in message
+    assert "new here: run_log_len," in message
+    assert message.endswith("retrain it with `paysieve train`") and "\n" not in message
+
+
 def test_format_3_features_are_those_of_the_0_7_default_model():
     names = legacy_model_file.FORMAT_3_FEATURE_NAMES
     # The column counts of the default model paysieve 0.7 shipped.

@@ -111,11 +111,11 @@ def test_calibration_map_matches_isotonic_regression():
     assert np.allclose(mapped(probe), fitted.predict(probe))
 
 
-def test_predicting_imports_neither_scikit_learn_nor_scipy():
+def test_predicting_imports_neither_scikit_learn_nor_scipy(small_model_path):
     code = (
         "import sys\n"
         "from paysieve import Detector\n"
-        "d = Detector()\n"
+        f"d = Detector({str(small_model_path)!r})\n"
         "d.predict_lines(['Subscribe now', 'The council met on Tuesday to vote.'])\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))\n"
     )

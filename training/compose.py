@@ -4,8 +4,9 @@ Real pages come in a few layouts, and the composer imitates each:
 
 * ``tail``: the project's typical input, an article (sometimes cut short as a teaser)
   followed by a syndication note, a paywall notice, a pricing table and sign-in prompts;
-* ``page``: a whole-page text dump, with menus, share bars and a byline above the article,
-  promos between its paragraphs and related links, comments and footers below;
+* ``page``: a whole-page text dump, with menus and share bars above the article, a byline
+  under its headline (or standfirst), promos between its paragraphs and related links,
+  comments and footers below;
 * ``residue``: what an HTML extractor leaves: the article with one or two stray lines;
 * ``clean``: the article alone.
 
@@ -156,6 +157,15 @@ class _Composer:
                 out += self.block(lang, kind)
         return out
 
+    def under_headline(self, body: list, byline: list) -> list:
+        """``body`` with the ``byline`` block where news pages put it: mostly under the
+        headline or under the standfirst that follows it, sometimes above the headline."""
+        if not byline:
+            return body
+        at = self.rng.choices((0, 1, 2), (0.2, 0.5, 0.3))[0]
+        at = min(at, len(body))
+        return body[:at] + byline + body[at:]
+
     def document(self, article: Article, layout: str) -> list[tuple[str, str | None]]:
         """(line, kind or None for content) of one composed page."""
         rng, lang = self.rng, article.lang
@@ -163,7 +173,7 @@ class _Composer:
         if layout == "tail":
             if rng.random() < 0.3 and len(body) > 5:
                 body = body[: rng.randint(3, len(body) - 2)]
-            top = self.blocks(lang, [("byline", 0.4)])
+            body = self.under_headline(body, self.blocks(lang, [("byline", 0.4)]))
             tail = self.blocks(
                 lang,
                 [
@@ -175,7 +185,7 @@ class _Composer:
                     ("cookie_legal", 0.1),
                 ],
             )
-            return top + body + tail
+            return body + tail
         if layout == "page":
             top = self.blocks(
                 lang,
@@ -185,9 +195,9 @@ class _Composer:
                     ("account", 0.5),
                     ("navigation", 0.3),
                     ("share", 0.4),
-                    ("byline", 0.7),
                 ],
             )
+            body = self.under_headline(body, self.blocks(lang, [("byline", 0.7)]))
             for _ in range(rng.choice((0, 1, 1, 2))):
                 kind = rng.choice(("advert", "related", "newsletter", "advert", "share", "paywall"))
                 at = rng.randint(min(3, len(body)), len(body))
@@ -211,11 +221,12 @@ class _Composer:
             return top + body + bottom
         if layout == "teaser":
             cut = rng.randint(1, max(1, min(4, len(body) - 2)))
-            top = self.blocks(lang, [("navigation", 0.5), ("byline", 0.5)])
+            top = self.blocks(lang, [("navigation", 0.5)])
+            body = self.under_headline(body[:cut], self.blocks(lang, [("byline", 0.5)]))
             tail = self.block(lang, "paywall") + self.blocks(
                 lang, [("pricing", 0.6), ("account", 0.5), ("navigation", 0.3)]
             )
-            return top + body[:cut] + tail
+            return top + body + tail
         if layout == "metered":
             tail = self.blocks(lang, [("disclaimer", 0.4)]) + self.block(lang, "paywall")
             return body + tail + self.blocks(lang, [("pricing", 0.5), ("account", 0.4)])
@@ -227,7 +238,7 @@ class _Composer:
             )
             return top + body + tail + self.blocks(lang, [("navigation", 0.5)])
         if layout == "residue":
-            top = self.blocks(lang, [("byline", 0.5)])
+            body = self.under_headline(body, self.blocks(lang, [("byline", 0.5)]))
             tail_kind = rng.choice(
                 (
                     "related",
@@ -241,7 +252,7 @@ class _Composer:
                 )
             )
             tail = self.blocks(lang, [(tail_kind, 0.6)])
-            return top + body + tail
+            return body + tail
         return body
 
 

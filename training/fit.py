@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,9 +85,16 @@ def is_real_lines(docs: Sequence[LabeledDocument]) -> np.ndarray:
     return np.repeat(is_real(docs), [len(d.lines) for d in docs])
 
 
-def document_weights(docs: Sequence[LabeledDocument], real_weight: float) -> np.ndarray:
-    """Per document, the weight of its lines: 1 for composed pages, ``real_weight`` for real."""
-    return np.where(is_real(docs), real_weight, 1.0)
+def document_weights(
+    docs: Sequence[LabeledDocument],
+    real_weight: float,
+    source_weights: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """Per document, the weight of its lines: 1 for composed pages, ``real_weight`` for real
+    ones, times ``source_weights[source]`` for the sources it names."""
+    scale = source_weights or {}
+    per_source = np.array([scale.get(str(d.meta.get("source")), 1.0) for d in docs])
+    return np.where(is_real(docs), real_weight * per_source, 1.0)
 
 
 @dataclass
@@ -106,6 +113,7 @@ def cross_val_scores(
     real_weight: float,
     progress: Callable[[str], None] | None = None,
     extra: Sequence[LabeledDocument] = (),
+    source_weights: Mapping[str, float] | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Out-of-fold raw scores per document, from folds grouped by ``doc.group``, as
     ``train`` computes them (see ``LineClassifier.cross_val_raw_scores``; ``extra``
@@ -114,7 +122,7 @@ def cross_val_scores(
         [d.lines for d in docs],
         [d.labels for d in docs],
         [d.group for d in docs],
-        document_weights(docs, real_weight),
+        document_weights(docs, real_weight, source_weights),
         [d.kinds for d in docs],
         extra=[d.lines for d in extra],
         extra_groups=[d.group for d in extra],
@@ -128,18 +136,25 @@ def train(
     folds: int = 5,
     real_weight: float = 2.0,
     progress: Callable[[str], None] | None = None,
+    source_weights: Mapping[str, float] | None = None,
 ) -> TrainingResult:
     """Fit a model on all documents of ``inputs`` with the training pipeline
     (``LineClassifier`` with ``params``, ``folds`` cross-validation folds, real pages'
-    lines weighted ``real_weight``) and record its cross-validated metrics per input."""
+    lines weighted ``real_weight`` times their source's ``source_weights`` entry; a source
+    weighted 0 is left out) and record its cross-validated metrics per input."""
     estimator = LineClassifier(**{**(params or {}), "folds": folds})
-    docs = [d for inp in inputs for d in inp.documents if d.lines]
+    weights = dict(source_weights or {})
+
+    def trained(d: LabeledDocument) -> bool:
+        return bool(d.lines) and weights.get(str(d.meta.get("source")), 1.0) > 0
+
+    docs = [d for inp in inputs for d in inp.documents if trained(d)]
     started = time.perf_counter()
     estimator.fit(
         [d.lines for d in docs],
         [d.labels for d in docs],
         groups=[d.group for d in docs],
-        document_weight=document_weights(docs, real_weight),
+        document_weight=document_weights(docs, real_weight, weights),
         kinds=[d.kinds for d in docs],
         html=[d.html for d in docs],
         tune=is_real(docs),
@@ -149,7 +164,7 @@ def train(
     metrics = {}
     at = 0
     for inp in inputs:
-        n = sum(1 for d in inp.documents if d.lines)
+        n = sum(1 for d in inp.documents if trained(d))
         mine = docs[at : at + n]
         y = np.concatenate([d.labels for d in mine]) if mine else np.zeros(0, np.int64)
         proba = np.concatenate(estimator.held_out_proba_[at : at + n] or [np.zeros(0)])
@@ -162,6 +177,7 @@ def train(
         "params": params,
         "cv_folds": folds,
         "real_weight": real_weight,
+        "source_weights": weights,
         "cross_validated_metrics": metrics,
         "html_stage": estimator.html_stage_report_,
         "training_seconds": round(time.perf_counter() - started, 1),

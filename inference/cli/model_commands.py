@@ -11,9 +11,11 @@ from paysieve.inference.cli.exit_codes import EXIT_CODES_HELP
 from paysieve.inference.cli.options import (
     ModelOpt,
     QuietOpt,
+    SourceWeight,
     ThresholdOpt,
     choice_option,
     non_negative_number,
+    source_weight,
     whole_number,
 )
 
@@ -43,6 +45,15 @@ def train(
         metavar="W",
         parser=non_negative_number,
         help="Weight of real-page lines vs composed.",
+    ),
+    source_weights: list[SourceWeight] = typer.Option(
+        [],
+        "--source-weight",
+        metavar="SOURCE=W",
+        parser=source_weight,
+        show_default=False,
+        help="Scale the weight of the real pages of one source (their 'source' field); "
+        "0 leaves them out of training. Repeatable.",
     ),
     part: str = choice_option(
         "all",
@@ -76,7 +87,13 @@ def train(
         for path in data:
             progress(f"reading {path}")
             inputs.append(load_input(path, copies=copies, seed=seed, part=part))
-        result = fit(inputs, folds=folds, real_weight=real_weight, progress=progress)
+        result = fit(
+            inputs,
+            folds=folds,
+            real_weight=real_weight,
+            progress=progress,
+            source_weights={s.source: s.weight for s in source_weights},
+        )
         result.metadata["compose"] = {"copies": copies, "seed": seed, "part": part}
         save_model(result.model, output, result.metadata)
         typer.echo(f"model written to {output} (threshold {result.model.threshold_:.3f})")

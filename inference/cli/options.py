@@ -63,6 +63,26 @@ def non_negative_number(value: str) -> float:
     return number
 
 
+@dataclass(frozen=True)
+class SourceWeight:
+    """A ``SOURCE=W`` value: the weight ``W`` (>= 0) of the real pages of one source."""
+
+    source: str
+    weight: float
+
+
+def source_weight(value: str) -> SourceWeight:
+    """A ``SOURCE=W`` pair with a non-empty source and a weight of at least 0."""
+    source, sep, weight = value.partition("=")
+    try:
+        number = non_negative_number(weight)
+    except OptionValueError:
+        number = None
+    if not sep or not source or number is None:
+        raise OptionValueError(f"must be SOURCE=W with W a number >= 0, got {value}")
+    return SourceWeight(source, number)
+
+
 def one_of(*choices: str) -> Callable[[str], str]:
     """A parser accepting one of ``choices``."""
 
