@@ -20,7 +20,7 @@ from paysieve.inference.paywall_verdict import PaywallVerdict, paywall_verdict
 
 from paysieve.documents.html_lines import HtmlBlocks
 from paysieve.errors import InputError
-from paysieve.labels import BOILERPLATE_NAME, CONTENT_NAME, PAYWALL_KIND
+from paysieve.labels import BOILERPLATE_NAME, CONTENT_NAME
 
 MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -98,15 +98,17 @@ class DocumentPrediction:
         self, drop: Collection[str] | None = None, keep: Collection[str] | None = None
     ) -> np.ndarray:
         """Which lines ``clean`` removes: all boilerplate by default; with ``drop``, only
-        boilerplate of those kinds; with ``keep``, all boilerplate but those kinds."""
+        boilerplate of those kinds (``targeted_removal``: the safe mode, article lines are
+        never removed); with ``keep``, all boilerplate but those kinds."""
         mask = np.array(self.is_boilerplate, dtype=bool)
         if drop is None and keep is None:
             return mask
-        kinds = self.kinds
         if drop is not None:
-            mask &= np.array([k in drop for k in kinds], dtype=bool)
+            blank = np.array([not line.strip() for line in self.lines], dtype=bool)
+            best = self.best_kinds or (None,) * len(self.lines)
+            mask = targeted_removal(mask, best, drop, blank)
         if keep is not None:
-            mask &= np.array([k not in keep for k in kinds], dtype=bool)
+            mask &= np.array([k not in keep for k in self.kinds], dtype=bool)
         return mask
 
     @property
@@ -141,6 +143,21 @@ class DocumentPrediction:
                 kind,
                 None if kind is None or kind_score is None else float(kind_score),
             )
+
+
+def targeted_removal(
+    is_boilerplate: np.ndarray,
+    kinds: Sequence[str | None],
+    drop: Collection[str],
+    blank: np.ndarray,
+) -> np.ndarray:
+    """The lines ``clean --drop`` removes: the non-blank lines that are boilerplate *and*
+    whose most likely kind (``kinds``) is in ``drop``, and the blank lines next to them.
+    Every other line stays: the article (whatever kind it would have), boilerplate of other
+    kinds, and a blank line between two kept lines, so a removed run leaves its article
+    neighbours and their paragraph breaks as they were."""
+    chosen = is_boilerplate & ~blank & np.array([k in drop for k in kinds], dtype=bool)
+    return _spread_to_blank_lines(chosen.astype(np.float64), blank) >= 0.5
 
 
 def split_text(text: str) -> tuple[list[str], list[str]]:
@@ -237,16 +254,20 @@ class Detector:
         best[~blank] = out.kind_proba.argmax(axis=1)
         kind_scores = np.zeros(len(doc))
         kind_scores[~blank] = out.kind_proba.max(axis=1)
-        paywall_proba = np.zeros(len(doc))
-        if PAYWALL_KIND in names:
-            paywall_proba[~blank] = out.proba * out.kind_proba[:, names.index(PAYWALL_KIND)]
+        kind_proba = np.zeros((len(doc), len(names)))
+        kind_proba[~blank] = out.kind_proba
+        line_proba = np.zeros(len(doc))  # blank lines are no evidence of any kind
+        line_proba[~blank] = out.proba
+        verdict = paywall_verdict(
+            lines, scores >= self.threshold, line_proba, kind_proba, names, self.model.paywall_rule
+        )
         return DocumentPrediction(
             lines,
             scores,
             self.threshold,
             best_kinds=tuple(names[k] if k >= 0 else None for k in best),
             kind_scores=kind_scores,
-            paywall=paywall_verdict(lines, scores >= self.threshold, paywall_proba),
+            paywall=verdict,
         )
 
     def predict_lines(self, lines: Sequence[str]) -> DocumentPrediction:

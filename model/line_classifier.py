@@ -26,6 +26,11 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
+from paysieve.model.kind_context import (
+    KindContextModel,
+    fit_kind_context,
+    out_of_fold_kind_proba,
+)
 from paysieve.model.line_features import LineFeaturizer
 from paysieve.model.line_scorer import (
     DocumentScores,
@@ -61,6 +66,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         two-state hidden Markov model.
     line_certainty : stage-1 probability from which a line's own text overrules its
         context: its final probability is at least its stage-1 one (None: context decides).
+    kind_context : name kinds with the block-context kind stage
+        (``paysieve.model.kind_context``) instead of pooling the line-alone kinds of each
+        line's neighbours.
     random_state : seed for every random choice, so fits are reproducible.
     """
 
@@ -76,6 +84,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         min_samples_leaf: int = 20,
         smoothing: bool = True,
         line_certainty: float | None = 0.99,
+        kind_context: bool = True,
         random_state: int = 0,
     ) -> None:
         self.n_features = n_features
@@ -88,6 +97,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing
         self.line_certainty = line_certainty
+        self.kind_context = kind_context
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
@@ -164,7 +174,12 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             m = self._fit_line_model(X[train], y[train], w[train])
             oof[test] = m.predict_proba(X[test])[:, 1]
         line_model = self._fit_line_model(X[known], y[known], w[known])
-        kind_model = self._fit_kind_model(X, y, kinds_kept, offsets)
+        kind_target = self._kind_targets(y, kinds_kept, offsets)
+        kind_model = kind_context = None
+        if len(self.kind_classes_) >= 2:
+            kind_model = self._fit_kind_model(X, kind_target)
+            if self.kind_context:
+                kind_context = self._fit_kind_context(X, kind_target, text_index, oof, offsets)
 
         C = line_context(oof, shape, text_index, offsets)
         context_model = HistGradientBoostingClassifier(
@@ -189,8 +204,25 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             kind_classes=self.kind_classes_,
             calibration=self.calibration_for(labels_kept),
         )
+        self.scorer_.kind_context = kind_context
         self.classes_ = np.array([CONTENT, BOILERPLATE])
         return self
+
+    def _fit_kind_context(
+        self, X, target: np.ndarray, text_index: np.ndarray, p1: np.ndarray, offsets: np.ndarray
+    ) -> KindContextModel:
+        """The block-context kind stage (``paysieve.model.kind_context``), fitted on kind
+        probabilities from kind models that never saw the line's text."""
+        n_kinds = len(self.kind_classes_)
+        oof_kinds = out_of_fold_kind_proba(
+            X,
+            target,
+            text_index,
+            n_kinds,
+            self.inner_folds,
+            lambda rows, t: self._fit_line_model(rows, t, np.ones(len(t))),
+        )
+        return fit_kind_context(oof_kinds, p1, offsets, target, n_kinds)
 
     def calibration_for(self, labels: Sequence[Sequence[int]]) -> ScoreCalibration:
         """An unfitted ``ScoreCalibration`` with this estimator's settings and the smoothing
@@ -198,19 +230,22 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         ``paysieve.training.fit``)."""
         return ScoreCalibration(*transition_statistics(labels), self.smoothing, self.line_certainty)
 
-    def _fit_kind_model(
-        self, X, y: np.ndarray, kinds: list, offsets: np.ndarray
-    ) -> SGDClassifier | None:
+    def _kind_targets(self, y: np.ndarray, kinds: list, offsets: np.ndarray) -> np.ndarray:
+        """Per line, the index of its kind in ``kind_classes_`` (which this sets), or -1
+        for lines that do not train the kind models (content, boilerplate without a kind)."""
         flat: list[str | None] = []
         for k, (a, b) in zip(kinds, pairwise(offsets)):
             flat.extend(k if k is not None else [None] * (b - a))
-        rows = np.array([k is not None for k in flat]) & (y == BOILERPLATE)
+        rows = np.array([k is not None for k in flat], dtype=bool) & (y == BOILERPLATE)
         names = sorted({flat[i] for i in np.flatnonzero(rows)})
         self.kind_classes_ = tuple(names)
-        if len(names) < 2:
-            return None
-        target = np.array([names.index(flat[i]) for i in np.flatnonzero(rows)])
-        return self._fit_line_model(X[rows], target, np.ones(len(target)))
+        target = np.full(len(y), -1, dtype=np.int64)
+        target[rows] = [names.index(flat[i]) for i in np.flatnonzero(rows)]
+        return target
+
+    def _fit_kind_model(self, X, target: np.ndarray) -> SGDClassifier:
+        rows = target >= 0
+        return self._fit_line_model(X[rows], target[rows], np.ones(int(rows.sum())))
 
     # -- prediction (by the fitted scorer) -------------------------------------------------
 

@@ -18,8 +18,10 @@ import numpy as np
 from paysieve.model.calibration_map import CalibrationMap
 from paysieve.model.context_features import block_kind_proba, context_matrix
 from paysieve.model.html_features import html_stage_matrix
+from paysieve.model.kind_context import KindContextModel
 from paysieve.model.line_features import LineFeaturizer
 from paysieve.model.linear_model import LinearModel, logistic
+from paysieve.model.paywall_rule import PaywallRule
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.model.tree_ensemble import TreeEnsemble
 
@@ -106,6 +108,10 @@ class LineScorer:
     # Class defaults: models saved without an HTML stage (and before it existed) have none.
     html_model: TreeEnsemble | None = None
     html_calibrator: CalibrationMap | None = None
+    # The block-context kind stage; models without one pool their neighbours' kinds.
+    kind_context: KindContextModel | None = None
+    # The document paywall rule (``paysieve.training.verdict_fit``); None: one line at 0.5.
+    paywall_rule: PaywallRule | None = None
 
     def __init__(
         self,
@@ -155,6 +161,8 @@ class LineScorer:
         raw = np.column_stack([logistic(self.context_model.decision_function(context)), first.p1])
         if first.kind_proba is None:
             return raw, None
+        if self.kind_context is not None:
+            return raw, self.kind_context.predict_proba(first.kind_proba, first.p1, offsets)
         return raw, block_kind_proba(first.kind_proba, first.p1, offsets)
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:

@@ -44,9 +44,12 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy.core.numeric", "_frombuffer"),
         # paysieve's own classes
         ("paysieve.model.calibration_map", "CalibrationMap"),
+        ("paysieve.model.kind_context", "KindContextModel"),
+        ("paysieve.model.kind_context", "SoftmaxLayer"),
         ("paysieve.model.line_features", "LineFeaturizer"),
         ("paysieve.model.line_scorer", "LineScorer"),
         ("paysieve.model.linear_model", "LinearModel"),
+        ("paysieve.model.paywall_rule", "PaywallRule"),
         ("paysieve.model.score_calibration", "ScoreCalibration"),
         ("paysieve.model.token_hashing", "TokenHasher"),
         ("paysieve.model.tree_ensemble", "TreeEnsemble"),

@@ -21,11 +21,12 @@ from paysieve.model.line_classifier import LineClassifier
 from paysieve.model.line_scorer import LineScorer, document_offsets
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.training.calibration import isotonic_map
-from paysieve.training.compose import compose_documents
+from paysieve.training.compose import compose_documents, corpus_part
 from paysieve.training.corpus_source import CorpusSource
 from paysieve.training.html_stage import attach_html, fit_html_stage
 from paysieve.training.labeled_data import LabeledDocument, document_from_record, read_labeled
 from paysieve.training.metrics import best_threshold, line_scores
+from paysieve.training.verdict_fit import fit_paywall_rule
 from sklearn.model_selection import GroupKFold
 
 from paysieve.errors import InputError
@@ -36,11 +37,13 @@ CORPUS_SOURCE = "paysieve-corpus"
 
 @dataclass
 class TrainingInput:
-    """One input of a training run and its documents."""
+    """One input of a training run and its documents (and, for a corpus source folder, the
+    part of the corpus they were composed from)."""
 
     path: str
     sha256: str
     documents: list[LabeledDocument] = field(repr=False)
+    source: CorpusSource | None = field(default=None, repr=False)
 
     @property
     def description(self) -> dict:
@@ -69,13 +72,15 @@ def load_input(
 ) -> TrainingInput:
     """Documents of one training input: a corpus source folder or a labelled JSON Lines file."""
     path = Path(path)
+    source = None
     if path.is_dir():
-        records = compose_documents(CorpusSource.read(path), copies=copies, seed=seed, part=part)
+        source = corpus_part(CorpusSource.read(path), part)
+        records = compose_documents(source, copies=copies, seed=seed)
         docs = [document_from_record(r, f"{path}:{r['id']}") for r in records]
     else:
         docs = read_labeled(path)
         attach_html(docs, path.parent)
-    return TrainingInput(str(path), fingerprint(path), docs)
+    return TrainingInput(str(path), fingerprint(path), docs, source)
 
 
 def is_real_lines(docs: Sequence[LabeledDocument]) -> np.ndarray:
@@ -105,11 +110,14 @@ def cross_val_scores(
     real_weight: float,
     progress: Callable[[str], None] | None = None,
     extra: Sequence[LabeledDocument] = (),
+    on_fold: Callable[[LineClassifier, np.ndarray], None] | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Out-of-fold raw scores per document, from folds grouped by ``doc.group``.
 
     ``extra`` documents (e.g. other views of the same pages) are scored by the fold model
     that did not train on their group; those of groups absent from ``docs`` by the first.
+    ``on_fold`` gets every fold's fitted model and the indices of the documents it did
+    not train on (e.g. to keep the fold models).
     """
     groups = np.array([d.group for d in docs])
     weights = document_weights(docs, real_weight)
@@ -128,6 +136,8 @@ def cross_val_scores(
             document_weight=weights[train],
             kinds=[docs[i].kinds for i in train],
         )
+        if on_fold:
+            on_fold(model, test)
         mine = [i for i, d in enumerate(extra) if fold_of_group.get(d.group, 0) == k]
         targets = [docs[i] for i in test] + [extra[i] for i in mine]
         scores = _split(
@@ -169,6 +179,26 @@ def calibrate(
     return proba
 
 
+def _fit_verdict(
+    scorer: LineScorer,
+    inputs: Sequence[TrainingInput],
+    params: dict,
+    progress: Callable[[str], None] | None,
+) -> dict | None:
+    """Fit the scorer's paywall rule on the corpus inputs (``paysieve.training.verdict_fit``);
+    its out-of-fold figures, or None when there is no corpus or no kind model."""
+    sources = [inp.source for inp in inputs if inp.source is not None]
+    if not sources or scorer.kind_model is None:
+        return None
+    merged = CorpusSource(
+        [a for s in sources for a in s.articles], [b for s in sources for b in s.blocks]
+    )
+    scorer.paywall_rule, metrics = fit_paywall_rule(
+        merged, params, scorer.calibration, progress=progress
+    )
+    return metrics
+
+
 def _split(flat: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
     return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
 
@@ -200,6 +230,7 @@ def train(
     )
     scorer = model.scorer_
     proba = calibrate(scorer.calibration, oof, y, is_real_lines(docs))
+    verdict_metrics = _fit_verdict(scorer, inputs, params, progress)
     html_metrics = None
     if any(d.html is not None for d in docs):
         if progress:
@@ -220,6 +251,7 @@ def train(
         "real_weight": real_weight,
         "cross_validated_metrics": metrics,
         "html_stage": html_metrics,
+        "paywall_verdict": verdict_metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "trained_with": {"scikit-learn": sklearn.__version__},

@@ -1,0 +1,153 @@
+"""Fitting the document paywall rule on held-out composed documents.
+
+The verdict has to hold on pages whose wording the model never saw, so its rule
+(``paysieve.model.paywall_rule.PaywallRule``) is fitted on out-of-fold evidence: the corpus's
+articles *and* boilerplate blocks are split into folds (a stable hash of each article id and
+block text); for each fold a line model is trained on documents composed from the other
+folds, and it scores the verdict documents (``compose_verdict_documents``: teasers and
+metered notices, which are paywalled; free articles among subscription chrome or ending
+with a newsletter box or podcast prompt, and plain articles, which are not) composed from
+the fold's own articles and blocks. A logistic regression over the documents' verdict
+features gives the probability; the threshold is the lowest one whose out-of-fold precision
+is at least ``precision_target`` (so it flags as many paywalled pages as it can while
+keeping false alarms on free articles rare).
+
+The fold models are trained on the corpus alone (no real pages: they carry no kinds) with
+the run's parameters, and their scores are calibrated with the final model's calibration.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from paysieve.model.line_classifier import LineClassifier
+from paysieve.model.line_scorer import LineScorer
+from paysieve.model.paywall_rule import (
+    FEATURE_NAMES,
+    PaywallRule,
+    prompt_probability,
+    verdict_features,
+)
+from paysieve.model.score_calibration import ScoreCalibration
+from paysieve.training.compose import compose_documents, compose_verdict_documents
+from paysieve.training.corpus_source import CorpusSource
+from paysieve.training.labeled_data import document_from_record
+from sklearn.linear_model import LogisticRegression
+
+VERDICT_FOLDS = 4
+PRECISION_TARGET = 0.97
+# Fewer out-of-fold documents of either answer than this and no rule is fitted: the model
+# keeps the default rule (a line that is a paywall prompt with probability >= 0.5).
+MIN_DOCUMENTS_PER_ANSWER = 40
+
+
+def _fold(key: str, folds: int) -> int:
+    return zlib.crc32(f"verdict:{key}".encode()) % folds
+
+
+def corpus_folds(source: CorpusSource, folds: int) -> list[tuple[CorpusSource, CorpusSource]]:
+    """(training part, held-out part) per fold; articles and blocks are both held out."""
+    out = []
+    for k in range(folds):
+        held_articles = [a for a in source.articles if _fold(a.id, folds) == k]
+        held_blocks = [b for b in source.blocks if _fold("\n".join(b.lines), folds) == k]
+        out.append(
+            (
+                CorpusSource(
+                    [a for a in source.articles if _fold(a.id, folds) != k],
+                    [b for b in source.blocks if _fold("\n".join(b.lines), folds) != k],
+                ),
+                CorpusSource(held_articles, held_blocks),
+            )
+        )
+    return out
+
+
+def document_features(scorer: LineScorer, documents: Sequence[Sequence[str]]) -> np.ndarray:
+    """Verdict features (one row per document) of non-empty ``documents`` as ``scorer``
+    scores them, with lines labelled at its threshold."""
+    rows = []
+    for lines, scores in zip(documents, scorer.score_documents(documents)):
+        prompt, share = prompt_probability(scores.proba, scores.kind_proba, scorer.kind_classes_)
+        chars = np.array([len(line) for line in lines], dtype=np.float64)
+        rows.append(verdict_features(prompt, share, scores.proba < scorer.threshold_, chars))
+    return np.array(rows).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def precision_threshold(probability: np.ndarray, gold: np.ndarray, target: float) -> float:
+    """The lowest threshold at which the documents flagged (probability >= threshold) are
+    paywalled with precision at least ``target``; halfway to the next lower probability,
+    so that the threshold does not sit on a training document."""
+    order = np.argsort(-probability, kind="stable")
+    p, g = probability[order], gold[order].astype(np.float64)
+    precision = np.cumsum(g) / np.arange(1, len(g) + 1)
+    # Only cut between distinct probabilities: tied documents are flagged together.
+    cut = np.r_[p[1:] < p[:-1], True] & (precision >= target)
+    if not cut.any():
+        return float(np.nextafter(p[0], np.inf)) if len(p) else 0.5
+    last = int(np.flatnonzero(cut)[-1])
+    below = p[last + 1] if last + 1 < len(p) else 0.0
+    return float((p[last] + below) / 2)
+
+
+def fit_paywall_rule(
+    source: CorpusSource,
+    params: dict,
+    calibration: ScoreCalibration,
+    folds: int = VERDICT_FOLDS,
+    precision_target: float = PRECISION_TARGET,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[PaywallRule | None, dict]:
+    """The paywall rule fitted on out-of-fold verdict documents of ``source`` (None when
+    there are too few of them), and its out-of-fold figures (documents, precision and
+    recall at its threshold)."""
+    features, gold, layouts = [], [], []
+    for k, (train_part, held_part) in enumerate(corpus_folds(source, folds)):
+        if progress:
+            progress(f"paywall verdict fold {k + 1}/{folds}")
+        docs = [document_from_record(r, r["id"]) for r in compose_documents(train_part)]
+        model = LineClassifier(**params).fit(
+            [d.lines for d in docs],
+            [d.labels for d in docs],
+            groups=[d.group for d in docs],
+            kinds=[d.kinds for d in docs],
+        )
+        model.scorer_.calibration = calibration
+        records = [r for r in compose_verdict_documents(held_part, part="all") if r["lines"]]
+        if model.scorer_.kind_model is None or not records:
+            continue
+        lines = [r["lines"] for r in records]
+        features.append(document_features(model.scorer_, lines))
+        gold += [r["paywall"]["detected"] for r in records]
+        layouts += [r["layout"] for r in records]
+    y = np.array(gold, dtype=bool)
+    if min(int(y.sum()), int((~y).sum())) < MIN_DOCUMENTS_PER_ANSWER:
+        return None, {
+            "documents": len(y),
+            "paywalled": int(y.sum()),
+            "rule": "default (too few out-of-fold verdict documents to fit one)",
+        }
+    X = np.vstack(features)
+    lr = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
+    rule = PaywallRule(lr.coef_[0], float(lr.intercept_[0]), 0.5, precision_target)
+    probability = rule.probability(X)
+    rule.threshold = precision_threshold(probability, y, precision_target)
+    flagged = probability >= rule.threshold
+    layouts_arr = np.array(layouts)
+    tp = int((flagged & y).sum())
+    metrics = {
+        "documents": len(y),
+        "paywalled": int(y.sum()),
+        "folds": folds,
+        "threshold": rule.threshold,
+        "precision_target": precision_target,
+        "out_of_fold_precision": tp / max(int(flagged.sum()), 1),
+        "out_of_fold_recall": tp / max(int(y.sum()), 1),
+        "flagged_by_layout": {
+            layout: int(flagged[layouts_arr == layout].sum()) for layout in sorted(set(layouts))
+        },
+        "features": dict(zip(FEATURE_NAMES, np.round(rule.coef, 4).tolist())),
+    }
+    return rule, metrics
