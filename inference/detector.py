@@ -69,7 +69,8 @@ class DocumentPrediction:
     ``endings`` holds each line's original line break (for text input), so that ``text``
     reproduces the kept lines byte for byte. ``best_kinds`` and ``kind_scores`` are the
     most likely boilerplate kind of every line and its probability (None for blank lines,
-    or when the model has no kind model); ``paywall`` is the document's paywall verdict.
+    or when the model has no kind model), ``kind_probabilities`` the probability of every
+    kind; ``paywall`` is the document's paywall verdict.
     """
 
     lines: tuple[str, ...]
@@ -79,6 +80,9 @@ class DocumentPrediction:
     best_kinds: tuple[str | None, ...] | None = None
     kind_scores: np.ndarray | None = None
     paywall: PaywallVerdict | None = None
+    # P(kind | boilerplate) of every line, one column per name in kind_names (float32).
+    kind_probabilities: np.ndarray | None = None
+    kind_names: tuple[str, ...] = ()
 
     @property
     def is_boilerplate(self) -> np.ndarray:
@@ -105,11 +109,19 @@ class DocumentPrediction:
             return mask
         if drop is not None:
             blank = np.array([not line.strip() for line in self.lines], dtype=bool)
-            best = self.best_kinds or (None,) * len(self.lines)
-            mask = targeted_removal(mask, best, drop, blank)
+            mask = targeted_removal(mask, self.scores * self.kind_share(drop), blank)
         if keep is not None:
             mask &= np.array([k not in keep for k in self.kinds], dtype=bool)
         return mask
+
+    def kind_share(self, kinds: Collection[str]) -> np.ndarray:
+        """Per line, P(its kind is one of ``kinds`` | it is boilerplate); from the most
+        likely kind alone (1 or 0) when the prediction has no kind probabilities."""
+        if self.kind_probabilities is None:
+            best = self.best_kinds or (None,) * len(self.lines)
+            return np.array([k in kinds for k in best], dtype=np.float64)
+        columns = [i for i, name in enumerate(self.kind_names) if name in kinds]
+        return self.kind_probabilities[:, columns].sum(axis=1, dtype=np.float64)
 
     @property
     def kept_lines(self) -> list[str]:
@@ -146,17 +158,15 @@ class DocumentPrediction:
 
 
 def targeted_removal(
-    is_boilerplate: np.ndarray,
-    kinds: Sequence[str | None],
-    drop: Collection[str],
-    blank: np.ndarray,
+    is_boilerplate: np.ndarray, dropped_probability: np.ndarray, blank: np.ndarray
 ) -> np.ndarray:
-    """The lines ``clean --drop`` removes: the non-blank lines that are boilerplate *and*
-    whose most likely kind (``kinds``) is in ``drop``, and the blank lines next to them.
-    Every other line stays: the article (whatever kind it would have), boilerplate of other
-    kinds, and a blank line between two kept lines, so a removed run leaves its article
-    neighbours and their paragraph breaks as they were."""
-    chosen = is_boilerplate & ~blank & np.array([k in drop for k in kinds], dtype=bool)
+    """The lines ``clean --drop`` removes: the non-blank boilerplate lines that are more
+    likely than not boilerplate of a dropped kind (``dropped_probability``: P(boilerplate)
+    x P(kind is dropped | boilerplate) >= 0.5), and the blank lines next to them. Every
+    other line stays: the article, boilerplate of other kinds, uncertain lines, and a blank
+    line between two kept lines, so a removed run leaves its article neighbours and their
+    paragraph breaks as they were."""
+    chosen = is_boilerplate & ~blank & (dropped_probability >= 0.5)
     return _spread_to_blank_lines(chosen.astype(np.float64), blank) >= 0.5
 
 
@@ -268,6 +278,8 @@ class Detector:
             best_kinds=tuple(names[k] if k >= 0 else None for k in best),
             kind_scores=kind_scores,
             paywall=verdict,
+            kind_probabilities=kind_proba.astype(np.float32),
+            kind_names=names,
         )
 
     def predict_lines(self, lines: Sequence[str]) -> DocumentPrediction:

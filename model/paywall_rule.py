@@ -12,9 +12,9 @@ rarely comes alone), and whether article text follows it (a wall ends the articl
 into the document's probability of being paywalled and the verdict.
 
 The rule is fitted by ``paysieve.training.verdict_fit`` on composed documents whose articles
-*and* boilerplate blocks the scoring model never saw (out-of-fold kind probabilities), and
-its threshold is the lowest one that keeps the out-of-fold precision at ``precision_target``:
-a free article flagged as paywalled is the worse error for corpus filtering.
+*and* boilerplate blocks the scoring model never saw (out-of-fold kind probabilities), with
+a threshold that puts precision first (a free article flagged as paywalled is the worse
+error for corpus filtering).
 """
 
 from __future__ import annotations
@@ -78,17 +78,10 @@ class PaywallRule:
     """Probability that a document is paywalled, from its ``verdict_features``, and the
     threshold from which it is flagged."""
 
-    def __init__(
-        self,
-        coef: np.ndarray,
-        intercept: float,
-        threshold: float,
-        precision_target: float,
-    ) -> None:
+    def __init__(self, coef: np.ndarray, intercept: float, threshold: float) -> None:
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self.threshold = float(threshold)
-        self.precision_target = float(precision_target)
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(paywalled) of every row of ``features`` (one row per document)."""
@@ -99,4 +92,4 @@ class PaywallRule:
 def max_paywall_rule() -> PaywallRule:
     """The rule of models trained before the fitted rule: flagged when one line is a
     paywall prompt with probability at least 0.5 (only the first feature counts)."""
-    return PaywallRule(np.array([1.0, 0.0, 0.0, 0.0]), 0.0, 0.5, 0.0)
+    return PaywallRule(np.array([1.0, 0.0, 0.0, 0.0]), 0.0, 0.5)

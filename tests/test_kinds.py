@@ -9,7 +9,7 @@ from paysieve.model.context_features import Documents
 from paysieve.model.kind_context import block_spans, fit_kind_context, kind_context_matrix
 from paysieve.model.paywall_rule import PaywallRule
 from paysieve.training.corpus_source import Article, Block, CorpusSource
-from paysieve.training.verdict_fit import corpus_folds, precision_threshold
+from paysieve.training.verdict_fit import corpus_folds, f_beta_threshold
 
 from paysieve.labels import expand_kinds
 
@@ -114,8 +114,26 @@ def test_drop_subscription_removes_only_boilerplate_of_its_kinds_and_the_blank_l
 def test_drop_keeps_article_lines_whatever_their_likeliest_kind():
     removed = _prediction().removed(drop={"pricing", "related"})
     assert removed.tolist() == [False] * 6 + [True] + [False] * 4
-    # Without the boilerplate test, the article line whose likeliest kind is pricing would go.
-    assert not removed[2]
+    # A raised threshold keeps more: lines under it are article, whatever their kind (only
+    # the notice at 0.95 goes, with the blank line before it).
+    strict = DocumentPrediction(LINES, SCORES, 0.92, best_kinds=KINDS)
+    assert np.flatnonzero(strict.removed(drop=expand_kinds("subscription"))).tolist() == [4, 5]
+
+
+def test_drop_takes_lines_more_likely_than_not_boilerplate_of_the_dropped_kinds():
+    names = ("navigation", "newsletter", "account")
+    pred = DocumentPrediction(
+        ("An article sentence.", "Newsletters", "Sign in or register"),
+        np.array([0.1, 0.95, 0.55]),
+        0.5,
+        best_kinds=("navigation", "navigation", "newsletter"),
+        kind_probabilities=np.array([[0.4, 0.3, 0.3], [0.4, 0.35, 0.25], [0.2, 0.5, 0.3]]),
+        kind_names=names,
+    )
+    # Line 1: most likely navigation, but 0.6 of subscription kinds (x 0.95 = 0.57): it goes.
+    # Line 2: 0.8 of subscription kinds, but boilerplate at only 0.55 (0.44): it stays.
+    assert pred.removed(drop=expand_kinds("subscription")).tolist() == [False, True, False]
+    np.testing.assert_allclose(pred.kind_share({"newsletter", "account"}), [0.6, 0.6, 0.8])
 
 
 def test_drop_and_default_clean_leave_a_blank_line_only_between_kept_lines():
@@ -170,28 +188,28 @@ def test_free_article_ending_with_a_newsletter_box_or_podcast_prompt_is_not_flag
 
 def test_a_fitted_rule_decides_at_its_own_threshold():
     # Only the strongest prompt line counts, with a threshold above its probability.
-    strict = PaywallRule(np.array([1.0, 0.0, 0.0, 0.0]), 0.0, 0.8, 0.97)
+    strict = PaywallRule(np.array([1.0, 0.0, 0.0, 0.0]), 0.0, 0.8)
     assert _verdict(["paywall"]).detected  # default rule: 0.72 >= 0.5
     verdict = _verdict(["paywall"], strict)
     assert not verdict.detected and verdict.probability == pytest.approx(0.72)
     # Article text after the prompt argues against a wall when the rule says so.
-    after = PaywallRule(np.array([1.0, 0.0, 0.0, -20.0]), 0.0, 0.5, 0.97)
+    after = PaywallRule(np.array([1.0, 0.0, 0.0, -20.0]), 0.0, 0.5)
     lines = [ARTICLE[0], "Subscribe to read on", *ARTICLE[1:]]
     proba = np.array([0.05, 0.9, 0.05, 0.05])
     kind_proba = np.tile([0.05, 0.05, 0.8, 0.1], (4, 1))
     assert not paywall_verdict(lines, proba >= 0.5, proba, kind_proba, NAMES, after).detected
 
 
-def test_precision_threshold_is_the_lowest_that_keeps_the_precision():
+def test_f_beta_threshold_puts_precision_first_with_a_small_beta():
     probability = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3])
     gold = np.array([True, True, False, True, True, False, True])
-    # Flagging down to 0.5 gives 4 right of 5 (0.8); down to 0.3, 5 of 7 (0.71).
-    assert precision_threshold(probability, gold, 0.75) == pytest.approx(0.45)
-    assert precision_threshold(probability, gold, 1.0) == pytest.approx(0.75)
-    assert precision_threshold(probability, gold, 0.7) == pytest.approx(0.15)
+    # F0.5 is highest flagging down to 0.5 (P 0.8, R 0.8: 0.80; down to 0.3: 0.76);
+    # F1 is highest flagging everything down to 0.3 (P 0.71, R 1: 0.83; down to 0.5: 0.80).
+    assert f_beta_threshold(probability, gold, 0.5) == pytest.approx(0.45)
+    assert f_beta_threshold(probability, gold, 1.0) == pytest.approx(0.15)
     # Tied documents are flagged together: no cut between the two at 0.8.
-    tied = precision_threshold(np.array([0.9, 0.8, 0.8, 0.5]), np.array([1, 1, 0, 1]), 1.0)
-    assert tied == pytest.approx(0.85)
+    tied = f_beta_threshold(np.array([0.9, 0.8, 0.8, 0.5]), np.array([1, 1, 0, 1]), 0.5)
+    assert tied == pytest.approx(0.25)
 
 
 def test_verdict_folds_hold_out_articles_and_blocks_together():
