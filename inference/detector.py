@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +23,6 @@ from paysieve.errors import InputError
 from paysieve.labels import (
     BOILERPLATE_NAME,
     CONTENT_NAME,
-    PAYWALL_KIND,
     expand_kinds,
 )
 
@@ -75,7 +74,8 @@ class DocumentPrediction:
     ``endings`` holds each line's original line break (for text input), so that ``text``
     reproduces the kept lines byte for byte. ``best_kinds`` and ``kind_scores`` are the
     most likely boilerplate kind of every line and its probability (None for blank lines,
-    or when the model has no kind model); ``paywall`` is the document's paywall verdict.
+    or when the model has no kind model), ``kind_probabilities`` the probability of every
+    kind; ``paywall`` is the document's paywall verdict.
     """
 
     lines: tuple[str, ...]
@@ -85,6 +85,9 @@ class DocumentPrediction:
     best_kinds: tuple[str | None, ...] | None = None
     kind_scores: np.ndarray | None = None
     paywall: PaywallVerdict | None = None
+    # P(kind | boilerplate) of every line, one column per name in kind_names (float32).
+    kind_probabilities: np.ndarray | None = None
+    kind_names: tuple[str, ...] = ()
 
     @property
     def is_boilerplate(self) -> np.ndarray:
@@ -102,7 +105,8 @@ class DocumentPrediction:
 
     def removed(self, drop: KindNames | None = None, keep: KindNames | None = None) -> np.ndarray:
         """Which lines ``cleaned`` removes: all boilerplate by default; with ``drop``, only
-        boilerplate of those kinds; with ``keep``, all boilerplate but those kinds.
+        boilerplate of those kinds (``targeted_removal``: the safe mode, article lines are
+        never removed); with ``keep``, all boilerplate but those kinds.
 
         Kinds are named by kind or by group (``paysieve.labels.KINDS``, ``KIND_GROUPS``), as a
         collection or one comma-separated string; an unknown name raises UnknownKindError.
@@ -116,14 +120,22 @@ class DocumentPrediction:
                 "drop and keep choose boilerplate by kind, and this model names no kinds "
                 "(it was trained without a kind model)"
             )
-        kinds = self.kinds
         if drop is not None:
-            dropped = expand_kinds(drop)
-            mask &= np.array([k in dropped for k in kinds], dtype=bool)
+            blank = np.array([not line.strip() for line in self.lines], dtype=bool)
+            mask = targeted_removal(mask, self.scores * self.kind_share(expand_kinds(drop)), blank)
         if keep is not None:
             kept = expand_kinds(keep)
-            mask &= np.array([k not in kept for k in kinds], dtype=bool)
+            mask &= np.array([k not in kept for k in self.kinds], dtype=bool)
         return mask
+
+    def kind_share(self, kinds: Collection[str]) -> np.ndarray:
+        """Per line, P(its kind is one of ``kinds`` | it is boilerplate); from the most
+        likely kind alone (1 or 0) when the prediction has no kind probabilities."""
+        if self.kind_probabilities is None:
+            best = self.best_kinds or (None,) * len(self.lines)
+            return np.array([k in kinds for k in best], dtype=np.float64)
+        columns = [i for i, name in enumerate(self.kind_names) if name in kinds]
+        return self.kind_probabilities[:, columns].sum(axis=1, dtype=np.float64)
 
     @property
     def kept_lines(self) -> list[str]:
@@ -155,6 +167,19 @@ class DocumentPrediction:
                 kind,
                 None if kind is None or kind_score is None else float(kind_score),
             )
+
+
+def targeted_removal(
+    is_boilerplate: np.ndarray, dropped_probability: np.ndarray, blank: np.ndarray
+) -> np.ndarray:
+    """The lines ``clean --drop`` removes: the non-blank boilerplate lines that are more
+    likely than not boilerplate of a dropped kind (``dropped_probability``: P(boilerplate)
+    x P(kind is dropped | boilerplate) >= 0.5), and the blank lines next to them. Every
+    other line stays: the article, boilerplate of other kinds, uncertain lines, and a blank
+    line between two kept lines, so a removed run leaves its article neighbours and their
+    paragraph breaks as they were."""
+    chosen = is_boilerplate & ~blank & (dropped_probability >= 0.5)
+    return _spread_to_blank_lines(chosen.astype(np.float64), blank) >= 0.5
 
 
 def split_text(text: str) -> tuple[list[str], list[str]]:
@@ -252,16 +277,22 @@ class Detector:
         best[~blank] = out.kind_proba.argmax(axis=1)
         kind_scores = np.zeros(len(doc))
         kind_scores[~blank] = out.kind_proba.max(axis=1)
-        paywall_proba = np.zeros(len(doc))
-        if PAYWALL_KIND in names:
-            paywall_proba[~blank] = out.proba * out.kind_proba[:, names.index(PAYWALL_KIND)]
+        kind_proba = np.zeros((len(doc), len(names)))
+        kind_proba[~blank] = out.kind_proba
+        line_proba = np.zeros(len(doc))  # blank lines are no evidence of any kind
+        line_proba[~blank] = out.proba
+        verdict = paywall_verdict(
+            lines, scores >= self.threshold, line_proba, kind_proba, names, self.model.paywall_rule
+        )
         return DocumentPrediction(
             lines,
             scores,
             self.threshold,
             best_kinds=tuple(names[k] if k >= 0 else None for k in best),
             kind_scores=kind_scores,
-            paywall=paywall_verdict(lines, scores >= self.threshold, paywall_proba),
+            paywall=verdict,
+            kind_probabilities=kind_proba.astype(np.float32),
+            kind_names=names,
         )
 
     def predict_lines(self, lines: Sequence[str]) -> DocumentPrediction:

@@ -20,6 +20,7 @@ from itertools import pairwise
 import numpy as np
 from paysieve.model.feature_schema import FeatureSchema
 from paysieve.model.html_stage import HtmlStage, HtmlStructure
+from paysieve.model.paywall_rule import PaywallRule
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.model.text_model import TextModel, document_offsets
 
@@ -47,6 +48,8 @@ class LineScorer:
     text: TextModel
     calibration: ScoreCalibration
     html_stage: HtmlStage | None = None
+    # The document paywall rule (``paysieve.training.verdict_fit``); None: the default rule.
+    paywall_rule: PaywallRule | None = None
 
     def __post_init__(self) -> None:
         mismatches = self.schema_mismatches(self.feature_schema())

@@ -49,10 +49,13 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy.core.numeric", "_frombuffer"),
         # paysieve's own classes
         ("paysieve.model.calibration_map", "CalibrationMap"),
+        ("paysieve.model.kind_context", "KindContextModel"),
+        ("paysieve.model.kind_context", "SoftmaxLayer"),
         ("paysieve.model.html_stage", "HtmlStage"),
         ("paysieve.model.line_features", "LineFeaturizer"),
         ("paysieve.model.line_scorer", "LineScorer"),
         ("paysieve.model.linear_model", "LinearModel"),
+        ("paysieve.model.paywall_rule", "PaywallRule"),
         ("paysieve.model.score_calibration", "ScoreCalibration"),
         ("paysieve.model.text_model", "TextModel"),
         ("paysieve.model.token_hashing", "TokenHasher"),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from paysieve.model.context_features import block_kind_proba, context_matrix
+from paysieve.model.kind_context import KindContextModel
 from paysieve.model.line_features import LineFeaturizer
 from paysieve.model.linear_model import LinearModel, logistic
 from paysieve.model.tree_ensemble import TreeEnsemble
@@ -76,6 +77,8 @@ class TextModel:
     context_model: TreeEnsemble
     kind_model: LinearModel | None
     kind_classes: tuple[str, ...]
+    # The block-context kind stage; None: a line's kinds pool its neighbours' (older files).
+    kind_context: KindContextModel | None = None
 
     def __post_init__(self) -> None:
         if self.kind_model is not None:
@@ -112,6 +115,8 @@ class TextModel:
         raw = np.column_stack([logistic(self.context_model.decision_function(context)), first.p1])
         if first.kind_proba is None:
             return raw, None
+        if self.kind_context is not None:
+            return raw, self.kind_context.predict_proba(first.kind_proba, first.p1, offsets)
         return raw, block_kind_proba(first.kind_proba, first.p1, offsets)
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:

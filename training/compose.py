@@ -14,8 +14,9 @@ For the document-level paywall verdict there are three more layouts, each with a
 verdict: ``teaser`` (the first paragraphs, then a paywall prompt: paywalled and truncated),
 ``metered`` (the whole article, then a metered-limit notice: paywalled, not truncated) and
 ``chrome`` (the whole article among subscription chrome, newsletter boxes, pricing and
-sign-in links, but no paywall prompt: not paywalled); ``clean`` and ``page`` documents
-without a paywall block are the plain negatives.
+sign-in links, but no paywall prompt: not paywalled) and ``promo`` (the whole article
+ending with a newsletter box, a podcast or alerts prompt: not paywalled); ``clean`` and
+``page`` documents without a paywall block are the plain negatives.
 
 Placeholders in blocks (``{site}``, ``{price}``, ``{n}``, ``{date}``, ``{author}``) are
 filled per document, and now and then left unfilled in a template syntax, as broken
@@ -230,6 +231,9 @@ class _Composer:
         if layout == "metered":
             tail = self.blocks(lang, [("disclaimer", 0.4)]) + self.block(lang, "paywall")
             return body + tail + self.blocks(lang, [("pricing", 0.5), ("account", 0.4)])
+        if layout == "promo":
+            tail = self.block(lang, "newsletter") + self.blocks(lang, [("share", 0.3)])
+            return body + tail
         if layout == "chrome":
             top = self.blocks(lang, [("navigation", 0.6), ("account", 0.6)])
             tail = self.blocks(
@@ -256,7 +260,7 @@ class _Composer:
         return body
 
 
-VERDICT_LAYOUTS = ("teaser", "metered", "chrome", "clean")
+VERDICT_LAYOUTS = ("teaser", "metered", "chrome", "promo", "clean")
 
 
 def _wanted_parts(source: CorpusSource, part: str) -> tuple[list[Article], list[Block]]:
@@ -268,6 +272,11 @@ def _wanted_parts(source: CorpusSource, part: str) -> tuple[list[Article], list[
 
     articles = [a for a in source.articles if wanted(a.id)]
     return articles, [b for b in source.blocks if wanted("\n".join(b.lines))]
+
+
+def corpus_part(source: CorpusSource, part: str) -> CorpusSource:
+    """The ``all``, ``train`` or ``heldout`` part of ``source`` (articles and blocks)."""
+    return CorpusSource(*_wanted_parts(source, part))
 
 
 def _record(article: Article, copy: int, layout: str, page: list) -> dict:

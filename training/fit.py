@@ -15,29 +15,33 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import sklearn
 from paysieve.model.line_scorer import LineScorer
-from paysieve.training.compose import compose_documents
+from paysieve.model.text_model import TextModel
+from paysieve.training.compose import compose_documents, corpus_part
 from paysieve.training.corpus_source import CorpusSource
 from paysieve.training.html_stage import attach_html
 from paysieve.training.labeled_data import LabeledDocument, document_from_record, read_labeled
 from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.metrics import line_scores
+from paysieve.training.verdict_fit import fit_paywall_rule
 
 CORPUS_SOURCE = "paysieve-corpus"
 
 
 @dataclass
 class TrainingInput:
-    """One input of a training run and its documents."""
+    """One input of a training run and its documents (and, for a corpus source folder, the
+    part of the corpus they were composed from)."""
 
     path: str
     sha256: str
     documents: list[LabeledDocument] = field(repr=False)
+    source: CorpusSource | None = field(default=None, repr=False)
 
     @property
     def description(self) -> dict:
@@ -66,13 +70,15 @@ def load_input(
 ) -> TrainingInput:
     """Documents of one training input: a corpus source folder or a labelled JSON Lines file."""
     path = Path(path)
+    source = None
     if path.is_dir():
-        records = compose_documents(CorpusSource.read(path), copies=copies, seed=seed, part=part)
+        source = corpus_part(CorpusSource.read(path), part)
+        records = compose_documents(source, copies=copies, seed=seed)
         docs = [document_from_record(r, f"{path}:{r['id']}") for r in records]
     else:
         docs = read_labeled(path)
         attach_html(docs, path.parent)
-    return TrainingInput(str(path), fingerprint(path), docs)
+    return TrainingInput(str(path), fingerprint(path), docs, source)
 
 
 def is_real(docs: Sequence[LabeledDocument]) -> np.ndarray:
@@ -114,10 +120,12 @@ def cross_val_scores(
     progress: Callable[[str], None] | None = None,
     extra: Sequence[LabeledDocument] = (),
     source_weights: Mapping[str, float] | None = None,
+    on_fold: Callable[[TextModel, np.ndarray], None] | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Out-of-fold raw scores per document, from folds grouped by ``doc.group``, as
     ``train`` computes them (see ``LineClassifier.cross_val_raw_scores``; ``extra``
-    documents are scored by the fold model that did not train on their group)."""
+    documents are scored by the fold model that did not train on their group; ``on_fold``
+    gets each fold's text model and the documents it did not train on)."""
     return LineClassifier(**{**params, "folds": folds}).cross_val_raw_scores(
         [d.lines for d in docs],
         [d.labels for d in docs],
@@ -127,6 +135,7 @@ def cross_val_scores(
         extra=[d.lines for d in extra],
         extra_groups=[d.group for d in extra],
         progress=progress,
+        on_fold=on_fold,
     )
 
 
@@ -160,7 +169,7 @@ def train(
         tune=is_real(docs),
         progress=progress,
     )
-    scorer = estimator.scorer_
+    scorer, verdict_metrics = _with_paywall_rule(estimator.scorer_, inputs, params, progress)
     metrics = {}
     at = 0
     for inp in inputs:
@@ -180,8 +189,28 @@ def train(
         "source_weights": weights,
         "cross_validated_metrics": metrics,
         "html_stage": estimator.html_stage_report_,
+        "paywall_verdict": verdict_metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "trained_with": {"scikit-learn": sklearn.__version__},
     }
     return TrainingResult(scorer, metadata)
+
+
+def _with_paywall_rule(
+    scorer: LineScorer,
+    inputs: Sequence[TrainingInput],
+    params: dict | None,
+    progress: Callable[[str], None] | None,
+) -> tuple[LineScorer, dict | None]:
+    """The scorer with its paywall rule fitted on the corpus inputs
+    (``paysieve.training.verdict_fit``) and the rule's out-of-fold figures; the scorer as
+    it is, and None, when there is no corpus input or no kind model."""
+    sources = [inp.source for inp in inputs if inp.source is not None]
+    if not sources or scorer.text.kind_model is None:
+        return scorer, None
+    merged = CorpusSource(
+        [a for s in sources for a in s.articles], [b for s in sources for b in s.blocks]
+    )
+    rule, metrics = fit_paywall_rule(merged, params or {}, scorer.calibration, progress=progress)
+    return replace(scorer, paywall_rule=rule), metrics

@@ -37,6 +37,11 @@ from typing import Any
 
 import numpy as np
 from paysieve.model.html_stage import HtmlStructure
+from paysieve.model.kind_context import (
+    KindContextModel,
+    fit_kind_context,
+    out_of_fold_kind_proba,
+)
 from paysieve.model.line_features import LineFeaturizer
 from paysieve.model.line_scorer import LineScorer
 from paysieve.model.linear_model import LinearModel
@@ -70,6 +75,9 @@ class LineClassifier:
         two-state hidden Markov model.
     line_certainty : stage-1 probability from which a line's own text overrules its
         context: its final probability is at least its stage-1 one (None: context decides).
+    kind_context : name kinds with the block-context kind stage
+        (``paysieve.model.kind_context``) instead of pooling the line-alone kinds of each
+        line's neighbours.
     folds : grouped cross-validation folds whose held-out scores the calibration and the
         threshold are fitted on.
     random_state : seed for every random choice, so fits are reproducible.
@@ -95,6 +103,7 @@ class LineClassifier:
         min_samples_leaf: int = 20,
         smoothing: bool = True,
         line_certainty: float | None = 0.99,
+        kind_context: bool = True,
         folds: int = 5,
         random_state: int = 0,
     ) -> None:
@@ -108,6 +117,7 @@ class LineClassifier:
         self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing
         self.line_certainty = line_certainty
+        self.kind_context = kind_context
         self.folds = folds
         self.random_state = random_state
 
@@ -190,13 +200,15 @@ class LineClassifier:
         extra: Sequence[Sequence[str]] = (),
         extra_groups: Sequence[object] = (),
         progress: Progress | None = None,
+        on_fold: Callable[[TextModel, np.ndarray], None] | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Out-of-fold raw scores (``TextModel.raw_scores``) per document, from ``folds``
         text models fitted on folds grouped by ``groups``.
 
         ``extra`` documents (e.g. other views of the same pages) are scored by the fold
         model that did not train on their group (``extra_groups``); those of groups absent
-        from ``groups`` by the first.
+        from ``groups`` by the first. ``on_fold`` gets every fold's text model and the
+        indices of the documents it did not train on (e.g. to keep the fold models).
         """
         groups = np.asarray(groups)
         weights = np.asarray(document_weight)
@@ -215,6 +227,8 @@ class LineClassifier:
                 document_weight=weights[train],
                 kinds=[kinds[i] for i in train],
             )
+            if on_fold:
+                on_fold(model, test)
             mine = [i for i, g in enumerate(extra_groups) if fold_of_group.get(g, 0) == k]
             targets = [documents[i] for i in test] + [extra[i] for i in mine]
             scores = _split(model.raw_scores(targets), [len(d) for d in targets])
@@ -254,7 +268,14 @@ class LineClassifier:
             m = self._fit_line_model(X[train], y[train], w[train])
             oof[test] = m.predict_proba(X[test])[:, 1]
         line_model = self._fit_line_model(X[known], y[known], w[known])
-        kind_classes, kind_model = self._fit_kind_model(X, y, data.kinds, offsets)
+        kind_classes, kind_target = _kind_targets(y, data.kinds, offsets)
+        kind_model = kind_context = None
+        if len(kind_classes) >= 2:
+            kind_model = self._fit_kind_model(X, kind_target)
+            if self.kind_context:
+                kind_context = self._fit_kind_context(
+                    X, kind_target, len(kind_classes), text_index, oof, offsets
+                )
 
         C = line_context(oof, shape, text_index, offsets)
         context_model = HistGradientBoostingClassifier(
@@ -277,6 +298,7 @@ class LineClassifier:
             if kind_model is None
             else LinearModel.from_coefficients(kind_model.coef_, kind_model.intercept_, n_hashed),
             kind_classes=kind_classes,
+            kind_context=kind_context,
         )
 
     def _fit_line_model(self, X, y: np.ndarray, w: np.ndarray) -> SGDClassifier:
@@ -293,19 +315,31 @@ class LineClassifier:
             warnings.simplefilter("ignore", ConvergenceWarning)
             return model.fit(X, y, sample_weight=w)
 
-    def _fit_kind_model(
-        self, X, y: np.ndarray, kinds: list, offsets: np.ndarray
-    ) -> tuple[tuple[str, ...], SGDClassifier | None]:
-        """(kind names, kind model or None when fewer than two kinds are named)."""
-        flat: list[str | None] = []
-        for k, (a, b) in zip(kinds, pairwise(offsets)):
-            flat.extend(k if k is not None else [None] * (b - a))
-        rows = np.array([k is not None for k in flat]) & (y == BOILERPLATE)
-        names = sorted({flat[i] for i in np.flatnonzero(rows)})
-        if len(names) < 2:
-            return tuple(names), None
-        target = np.array([names.index(flat[i]) for i in np.flatnonzero(rows)])
-        return tuple(names), self._fit_line_model(X[rows], target, np.ones(len(target)))
+    def _fit_kind_model(self, X, target: np.ndarray) -> SGDClassifier:
+        """The line-alone kind model, on the lines whose kind is known (``target`` >= 0)."""
+        rows = target >= 0
+        return self._fit_line_model(X[rows], target[rows], np.ones(int(rows.sum())))
+
+    def _fit_kind_context(
+        self,
+        X,
+        target: np.ndarray,
+        n_kinds: int,
+        text_index: np.ndarray,
+        p1: np.ndarray,
+        offsets: np.ndarray,
+    ) -> KindContextModel:
+        """The block-context kind stage (``paysieve.model.kind_context``), fitted on kind
+        probabilities from kind models that never saw the line's text."""
+        oof_kinds = out_of_fold_kind_proba(
+            X,
+            target,
+            text_index,
+            n_kinds,
+            self.inner_folds,
+            lambda rows, t: self._fit_line_model(rows, t, np.ones(len(t))),
+        )
+        return fit_kind_context(oof_kinds, p1, offsets, target, n_kinds)
 
     # -- prediction (by the fitted scorer) -------------------------------------------------
 
@@ -428,3 +462,18 @@ def _stage1_matrix(
 
 def _split(flat: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
     return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+
+
+def _kind_targets(
+    y: np.ndarray, kinds: Sequence[Sequence[str | None] | None], offsets: np.ndarray
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """(kind names, per line the index of its kind among them or -1 for lines that train
+    no kind model: content, and boilerplate without a kind)."""
+    flat: list[str | None] = []
+    for k, (a, b) in zip(kinds, pairwise(offsets)):
+        flat.extend(k if k is not None else [None] * (b - a))
+    rows = np.array([k is not None for k in flat], dtype=bool) & (y == BOILERPLATE)
+    names = tuple(sorted({flat[i] for i in np.flatnonzero(rows)}))
+    target = np.full(len(y), -1, dtype=np.int64)
+    target[rows] = [names.index(flat[i]) for i in np.flatnonzero(rows)]
+    return names, target

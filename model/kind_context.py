@@ -1,0 +1,207 @@
+"""Block-context kinds: a line's kind read from the block it sits in, not only from its text.
+
+The line-alone kind model names a line from its own tokens, and many lines of a plan block
+say nothing of their block on their own: "Super Saver", "2 years", "Archives", "Repository
+of articles since 1997" or "Complimentary access to <another paper>" are pricing because
+of the lines around them. This second kind stage reads, for every line, the line-alone
+kind probabilities of
+
+* the line itself,
+* its neighbours before and after (the next line, 2–3 lines, 4–8 lines away), each side
+  on its own, so that a block's first and last lines see where the block ends;
+* its block: the run of boilerplate-looking lines (stage-1 boilerplate probability of at
+  least ``BLOCK_P``, one-line gaps bridged) that holds it;
+
+every neighbour weighted by its stage-1 boilerplate probability (article lines next to a
+block say little about the block's kind), plus where the line sits in its block (lines
+from its start and to its end, the block's length), whether it comes before or after the
+article (the document's main run of article-like lines) and how far, and the line's own
+boilerplate probability. A multinomial logistic regression over the logarithms of these
+pooled probabilities gives kind probabilities; a second one reads the same context of
+those first-pass probabilities beside the line's own line-alone ones, so that a block
+settles on one kind. Both are fitted (``fit_kind_context``) on out-of-fold line-alone kind
+probabilities, grouped by line text, so that they learn how far to trust a line's own
+text on wording the line model has not seen.
+
+Everything is numpy over the flat line array of documents laid end to end; nothing leaks
+across documents (``paysieve.model.context_features.Documents``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from paysieve.model.context_features import Documents
+
+# Neighbour windows, as (first, last) offsets from the line, each side on its own.
+KIND_WINDOWS: tuple[tuple[int, int], ...] = ((-1, -1), (1, 1), (-3, -2), (2, 3), (-8, -4), (4, 8))
+BLOCK_P = 0.5  # stage-1 boilerplate probability from which a line belongs to a block
+_EPS = 1e-3
+_PRIOR_WEIGHT = 0.05  # pseudo-count of the uniform distribution in every pooled window
+_C = 0.1  # inverse L2 strength of both logistic regressions (chosen on a split of the train part)
+
+
+def _window_sum(docs: Documents, values: np.ndarray, first: int, last: int) -> np.ndarray:
+    """Per line i, the sum of ``values`` rows i+first .. i+last (inclusive), clipped to
+    i's document; ``values`` is (n_lines, k)."""
+    csum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+    idx = np.arange(len(values))
+    lo = np.clip(idx + first, docs.start, docs.end)
+    hi = np.clip(idx + last + 1, docs.start, docs.end)
+    return csum[np.maximum(hi, lo)] - csum[lo]
+
+
+def block_spans(docs: Documents, p1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, [start, end) of its block: the run of lines with stage-1 boilerplate
+    probability >= ``BLOCK_P`` (a single lower line between two such lines bridged) that
+    holds it; a line outside every block is its own one-line block."""
+    n = len(p1)
+    member = p1 >= BLOCK_P
+    prev_in = np.concatenate(([False], member[:-1])) & (docs.pos > 0)
+    next_in = np.concatenate((member[1:], [False])) & (docs.pos < docs.size - 1)
+    member = member | (prev_in & next_in)
+    idx = np.arange(n)
+    # A block starts where a member line follows a non-member or a document's first line.
+    starts_here = member & (~np.concatenate(([False], member[:-1])) | (docs.pos == 0))
+    start = np.maximum.accumulate(np.where(starts_here, idx, -1))
+    ends_here = member & (~np.concatenate((member[1:], [False])) | (docs.pos == docs.size - 1))
+    end = np.minimum.accumulate(np.where(ends_here, idx, n)[::-1])[::-1] + 1
+    start = np.where(member, start, idx)
+    end = np.where(member, end, idx + 1)
+    return start, end
+
+
+def kind_context_matrix(kind_proba: np.ndarray, p1: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Feature rows of the kind-context stage (see the module docstring) for the lines of
+    documents laid end to end, from (n_lines, n_kinds) ``kind_proba`` and the stage-1
+    boilerplate probability ``p1``."""
+    docs = Documents(np.asarray(offsets, dtype=np.int64))
+    kp = np.asarray(kind_proba, dtype=np.float64)
+    w = np.clip(np.asarray(p1, dtype=np.float64), 1e-4, 1 - 1e-4)
+    weighted = kp * w[:, None]
+    # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
+    prior = _PRIOR_WEIGHT / max(kp.shape[1], 1)
+    cols = [np.log(kp + _EPS)]
+    for first, last in KIND_WINDOWS:
+        mass = _window_sum(docs, w[:, None], first, last)
+        pooled = (_window_sum(docs, weighted, first, last) + prior) / (mass + _PRIOR_WEIGHT)
+        cols.append(np.log(pooled + _EPS))
+    start, end = block_spans(docs, w)
+    csum = np.vstack([np.zeros((1, kp.shape[1])), np.cumsum(weighted, axis=0)])
+    wsum = np.concatenate(([0.0], np.cumsum(w)))
+    cols.append(np.log((csum[end] - csum[start]) / (wsum[end] - wsum[start])[:, None] + _EPS))
+    idx = np.arange(len(w))
+    lo, hi = docs.main_runs(0.5 - w)
+    from_article = np.where(idx < lo, lo - idx, np.where(idx >= hi, idx - hi + 1, 0))
+    scalars = np.column_stack(
+        [
+            np.log(w / (1 - w)),
+            np.log1p(idx - start),
+            np.log1p(end - 1 - idx),
+            np.log(end - start),
+            (docs.pos + 0.5) / docs.size,
+            idx < lo,
+            idx >= hi,
+            np.log1p(from_article),
+        ]
+    )
+    return np.hstack([*cols, scalars])
+
+
+class SoftmaxLayer:
+    """A fitted multinomial logistic regression over standardised feature rows."""
+
+    def __init__(
+        self, coef: np.ndarray, intercept: np.ndarray, mean: np.ndarray, scale: np.ndarray
+    ) -> None:
+        self.coef = coef  # (n_features, n_classes)
+        self.intercept = intercept
+        self.mean = mean
+        self.scale = scale
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        z = ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+class KindContextModel:
+    """Kind probabilities of every line given its block: a first softmax layer over the
+    context of the line-alone kinds, a second over the line-alone kinds of the line and
+    the context of the first layer's kinds. Plain arrays, scored with numpy."""
+
+    def __init__(self, first: SoftmaxLayer, second: SoftmaxLayer) -> None:
+        self.first = first
+        self.second = second
+
+    def predict_proba(
+        self, kind_proba: np.ndarray, p1: np.ndarray, offsets: np.ndarray
+    ) -> np.ndarray:
+        """(n_lines, n_kinds) kind probabilities of the lines of documents laid end to end."""
+        if len(p1) == 0:
+            return np.zeros((0, self.first.coef.shape[1]))
+        settled = self.first.predict_proba(kind_context_matrix(kind_proba, p1, offsets))
+        return self.second.predict_proba(_second_pass_matrix(kind_proba, settled, p1, offsets))
+
+
+def _second_pass_matrix(
+    kind_proba: np.ndarray, settled: np.ndarray, p1: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
+    return np.hstack([np.log(kind_proba + _EPS), kind_context_matrix(settled, p1, offsets)])
+
+
+def _fit_layer(X: np.ndarray, target: np.ndarray, n_kinds: int) -> SoftmaxLayer:
+    """A softmax layer fitted on the rows with a target (>= 0); kinds without a training
+    row get a very low intercept, so they are never predicted."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = target >= 0
+    mean = X[rows].mean(axis=0)
+    scale = X[rows].std(axis=0) + 1e-6
+    model = LogisticRegression(C=_C, max_iter=1000).fit((X[rows] - mean) / scale, target[rows])
+    coef = np.zeros((X.shape[1], n_kinds))
+    intercept = np.full(n_kinds, -1e3)
+    if len(model.classes_) == 2:  # one logit: the second class against the first
+        intercept[model.classes_] = 0.0, model.intercept_[0]
+        coef[:, model.classes_[1]] = model.coef_[0]
+    else:
+        coef[:, model.classes_] = model.coef_.T
+        intercept[model.classes_] = model.intercept_
+    return SoftmaxLayer(coef, intercept, mean, scale)
+
+
+def fit_kind_context(
+    kind_proba: np.ndarray,
+    p1: np.ndarray,
+    offsets: np.ndarray,
+    target: np.ndarray,
+    n_kinds: int,
+) -> KindContextModel:
+    """Fit both layers on out-of-fold line-alone ``kind_proba`` and stage-1 ``p1`` of all
+    lines; ``target`` is each line's kind index, -1 for lines that are not training rows
+    (content, or boilerplate without a kind)."""
+    context = kind_context_matrix(kind_proba, p1, offsets)
+    first = _fit_layer(context, target, n_kinds)
+    settled = first.predict_proba(context)
+    second = _fit_layer(_second_pass_matrix(kind_proba, settled, p1, offsets), target, n_kinds)
+    return KindContextModel(first, second)
+
+
+def out_of_fold_kind_proba(
+    X, target: np.ndarray, text_index: np.ndarray, n_kinds: int, folds: int, fit
+) -> np.ndarray:
+    """Line-alone kind probabilities of every line from a kind model that never saw the
+    line's text: folds grouped by text, ``fit(X_rows, targets)`` fits one kind model (a
+    scikit-learn classifier with ``predict_proba``); ``target`` as in ``fit_kind_context``."""
+    from sklearn.model_selection import GroupKFold
+
+    out = np.full((X.shape[0], n_kinds), 1.0 / n_kinds)
+    n_splits = min(folds, len(np.unique(text_index)))
+    for train, test in GroupKFold(n_splits=n_splits).split(X, groups=text_index):
+        train = train[target[train] >= 0]
+        if len(np.unique(target[train])) < 2:
+            continue
+        model = fit(X[train], target[train])
+        out[test] = 0.0
+        out[np.ix_(test, model.classes_)] = model.predict_proba(X[test])
+    return out
