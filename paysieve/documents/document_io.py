@@ -6,8 +6,9 @@ documents of that size, so memory stays bounded. A JSON Lines corpus holds one d
 record, as ``lines`` (a list of strings) or ``text`` (a string); every other field is kept.
 Input is read in chunks (``CHUNK_BYTES``); ``.gz`` files (and gzip on stdin) are
 decompressed on the fly. Invalid UTF-8 is replaced by U+FFFD and counted, or, when strict,
-raises an error naming the byte offset. Output files are written to a temporary file that
-replaces the target only once complete.
+raises an error naming the byte offset. UTF-16 (known by its byte-order mark) is read for
+HTML pages only, whose reader decodes it; other UTF-16 input is refused by name. Output
+files are written to a temporary file that replaces the target only once complete.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from paysieve.documents.atomic_file import AtomicFile
-from paysieve.documents.html_lines import HtmlBlocks, html_blocks, looks_like_html
+from paysieve.documents.html_lines import HtmlBlocks, decode_html, html_blocks, looks_like_html
 from paysieve.documents.json_records import parse_record
 from paysieve.errors import (
     InputError,
@@ -49,6 +50,7 @@ NOT_TEXT_INVALID_SHARE = 0.3  # a head with more invalid UTF-8 than this is bina
 SEGMENT_LINES = 20_000
 SEGMENT_CHARS = 8_000_000
 BOM = "\ufeff"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # invalid bytes under "surrogateescape"
 
@@ -227,6 +229,19 @@ def is_jsonl(path: str, head: str, input_format: str) -> bool:
         return False
 
 
+def _check_utf16(source: InputSource, input_format: str) -> None:
+    """A UTF-16 input (by its byte-order mark) is read only as an HTML page, whose reader
+    decodes it; anything else is refused by name rather than as binary data."""
+    if input_format == "html" or (
+        input_format == "auto" and looks_like_html(decode_html(source.head))
+    ):
+        return
+    raise NotTextError(
+        f"{source.name}: UTF-16 text (byte-order mark); paysieve reads UTF-8 text "
+        "(convert it, e.g. iconv -f UTF-16 -t UTF-8)"
+    )
+
+
 def _check_text(source: InputSource) -> None:
     head = source.head
     if b"\x00" in head:
@@ -284,16 +299,22 @@ class DocumentReader:
         self.skip_bad_records = skip_bad_records
         self.stats = ReadStats()
         self.source = InputSource(path)
+        utf16 = self.source.head.startswith(UTF16_BOMS)
         try:
-            _check_text(self.source)
+            if utf16:
+                _check_utf16(self.source, input_format)
+            else:
+                _check_text(self.source)
         except InputError:
             self.source.close()
             raise
         self.decoder = Utf8Decoder(self.source.name, strict, self.stats)
         head = self.source.head.decode("utf-8", "replace")
-        self.is_jsonl = is_jsonl(path, head, input_format)
+        self.is_jsonl = not utf16 and is_jsonl(path, head, input_format)
         self.is_html = not self.is_jsonl and (
-            input_format == "html" or (input_format == "auto" and looks_like_html(self.source.head))
+            utf16
+            or input_format == "html"
+            or (input_format == "auto" and looks_like_html(self.source.head))
         )
 
     def __enter__(self) -> DocumentReader:
