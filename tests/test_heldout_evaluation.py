@@ -179,6 +179,18 @@ def test_evaluation_data_shares_no_article_or_block_with_training(training_run):
     assert seen < 0.12
 
 
+def test_the_model_file_records_what_it_was_trained_on(detector):
+    source = CorpusSource.read(CORPUS)
+    train_articles = sum(not is_heldout(a.id) for a in source.articles)
+    corpus, pages = detector.metadata["trained_on"]
+    assert corpus["path"] == str(CORPUS) and corpus["documents"] == train_articles
+    assert pages["documents"] == pages["pages_with_html"] == PAGES["train"]
+    assert all(len(i["sha256"]) == 64 for i in (corpus, pages))
+    assert set(detector.metadata["cross_validated_metrics"]) == {corpus["path"], pages["path"]}
+    assert detector.metadata["html_stage"]["pages"] == PAGES["train"]
+    assert 0.0 < detector.threshold < 1.0
+
+
 def test_model_separates_heldout_documents(detector, heldout_documents):
     preds = detector.predict_many(d["lines"] for d in heldout_documents)
     y = np.concatenate([gold(d["labels"]) for d in heldout_documents])
