@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint model benchmark kind-benchmark throughput extraction-benchmark clean
+.PHONY: demo test lint mutation model benchmark kind-benchmark throughput extraction-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## mutation: break the code on purpose (mutation/mutants.py) and check that the suite notices
+## each breakage; fails when one survives (about 20 minutes here)
+mutation: $(STAMP)
+	$(BIN)/python mutation/run_mutants.py
 
 ## model: retrain the shipped default model (datasets/ + the benchmark's dev pages)
 model: $(STAMP)
