@@ -93,6 +93,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--check", action="store_true", help="only check that all apply")
     args = parser.parse_args()
+    if sys.version_info < (3, 11):
+        raise SystemExit("run_mutants.py needs Python 3.11+ (PYTHONSAFEPATH)")
     chosen = [m for m in MUTANTS if not args.only or m.id in args.only]
     results = []
     with tempfile.TemporaryDirectory(prefix="paysieve-mutants-") as folder:

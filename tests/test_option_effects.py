@@ -263,9 +263,16 @@ def test_the_plot_draws_both_curves_from_the_scores(tmp_path, monkeypatch):
     np.testing.assert_allclose(diagonal.get_xydata(), [[0, 0], [1, 1]])
 
 
-def test_evaluate_plot_png_shows_the_curves(m, labelled, tmp_path):
+PAGE_LABELS = ["boilerplate"] * 2 + ["content"] * 4 + ["boilerplate"] * 4  # PAGE's gold
+
+
+def test_evaluate_plot_png_shows_the_curves(m, tmp_path):
     """The picture itself: the curves' colour on both panels and the threshold marker."""
     image = pytest.importorskip("matplotlib.image")
+    labelled = tmp_path / "page.jsonl"
+    record = {"id": "page", "lines": PAGE, "labels": PAGE_LABELS}
+    labelled.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert len(set(predicted(m)["scores"])) >= 3  # a curve, not a point
     plot = tmp_path / "curves.png"
     result = run("evaluate", labelled, *m, "--plot", plot)
     assert result.exit_code == 0, result.output

@@ -66,7 +66,7 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(big_page, small_model_pa
     assert err.read_text() == ""
 
 
-def test_a_full_device_on_stdout_is_an_output_error(small_model_path):
+def test_a_full_device_on_stdout_is_an_output_error():
     with open("/dev/full", "wb") as full:
         result = subprocess.run(
             [sys.executable, "-m", "paysieve", "clean", "examples/article.txt"],
