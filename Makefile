@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test lint mutation model benchmark kind-benchmark throughput extraction-benchmark clean
+.PHONY: demo test dist-check lint mutation model benchmark kind-benchmark throughput \
+	extraction-benchmark hostile-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## dist-check: build the sdist and wheel, install the wheel into a fresh virtualenv and clean
+## examples/article.txt with it from another directory (.ci/dist-check says what it checks)
+dist-check: $(STAMP)
+	PYTHON=$(BIN)/python .ci/dist-check
 
 ## mutation: break the code on purpose (mutation/mutants.py) and check that the suite notices
 ## each breakage; fails when one survives (about 20 minutes here)
@@ -55,6 +61,10 @@ throughput: $(STAMP)
 extraction-benchmark: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/extraction_benchmark.py --bench $(BENCH)
+
+## hostile-benchmark: hostile HTML pages (issue 21) through paysieve clean: CPU s per MB, memory
+hostile-benchmark: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/hostile_html.py --repeat 3
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -25,16 +25,16 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from paysieve.model.line_classifier import LineClassifier
-from paysieve.model.line_scorer import document_offsets
+from paysieve.model.text_model import document_offsets
+from paysieve.training.calibration import fit_score_calibration
 from paysieve.training.fit import (
-    calibrate,
     cross_val_scores,
     document_weights,
     is_real_lines,
     load_input,
 )
 from paysieve.training.labeled_data import read_labeled
+from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.metrics import line_scores
 from report import publish
 
@@ -194,9 +194,13 @@ def main() -> None:
         oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
-    probe = LineClassifier(**params).calibration_for([d.labels for d in docs])
-    y_all = np.concatenate([d.labels for d in docs])
-    calibrate(probe, oof, y_all, is_real_lines(docs))
+    probe, _ = fit_score_calibration(
+        oof,
+        [d.labels for d in docs],
+        is_real_lines(docs),
+        smoothing=params["smoothing"],
+        line_certainty=params["line_certainty"],
+    )
     th = probe.threshold
 
     def proba(raw_list):
@@ -315,7 +319,7 @@ def main() -> None:
     log("corpus held-out part: training on the train part")
     train_docs = load_input(args.corpus, part="train").documents
     held = load_input(args.corpus, part="heldout").documents
-    model = LineClassifier(**params).fit(
+    model = LineClassifier(**params).fit_text_model(
         [d.lines for d in train_docs],
         [d.labels for d in train_docs],
         groups=[d.group for d in train_docs],

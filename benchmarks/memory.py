@@ -24,7 +24,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from paysieve.training.labeled_data import open_text
+from paysieve.documents.reading import read_json_lines
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -32,8 +32,7 @@ REPO = HERE.parent
 
 def build_corpus(source: Path, target: Path, size_bytes: int) -> int:
     """Write ``size_bytes`` (about) of repeated ``source`` records to ``target``; records."""
-    with open_text(source) as fh:
-        records = [json.loads(raw) for raw in fh if raw.strip()]
+    records = [record for record, _ in read_json_lines(source)]
     written = count = 0
     with target.open("w", encoding="utf-8") as out:
         copy = 0

@@ -29,6 +29,7 @@ per core; ``--jobs N`` is then N single-threaded processes). Writes
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -40,7 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from paysieve.training.labeled_data import open_text, read_labeled
+from paysieve.training.labeled_data import read_labeled
 from paysieve.training.metrics import line_scores
 from threadpoolctl import threadpool_limits
 
@@ -91,7 +92,11 @@ def cli_has_option(command: str, option: str) -> bool:
 
 def read_write_floor(corpus: Path) -> None:
     """Read, parse, serialise and write every record with the standard library only."""
-    with open_text(corpus) as source, open(os.devnull, "w", encoding="utf-8") as sink:
+    opener = gzip.open if corpus.suffix == ".gz" else open
+    with (
+        opener(corpus, "rt", encoding="utf-8") as source,
+        open(os.devnull, "w", encoding="utf-8") as sink,
+    ):
         for raw in source:
             if raw.strip():
                 sink.write(json.dumps(json.loads(raw), ensure_ascii=False) + "\n")

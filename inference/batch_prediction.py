@@ -15,8 +15,8 @@ from typing import TypeVar
 
 from paysieve.inference.detector import Detector, DocumentPrediction
 
-from paysieve.documents.document_io import InputDocument
 from paysieve.documents.html_lines import HtmlBlocks
+from paysieve.documents.records import InputDocument
 
 BATCH_DOCUMENTS = 2_000
 BATCH_CHARS = 4_000_000

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -20,8 +20,14 @@ from paysieve.inference.paywall_verdict import PaywallVerdict, paywall_verdict
 
 from paysieve.documents.html_lines import HtmlBlocks
 from paysieve.errors import InputError
-from paysieve.labels import BOILERPLATE_NAME, CONTENT_NAME, PAYWALL_KIND
+from paysieve.labels import (
+    BOILERPLATE_NAME,
+    CONTENT_NAME,
+    PAYWALL_KIND,
+    expand_kinds,
+)
 
+KindNames = str | Iterable[str]  # kind and group names, or one comma-separated string
 MODEL_LINE_CHARS = 20_000  # the model reads at most this many characters of one line
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -94,28 +100,36 @@ class DocumentPrediction:
         best = self.best_kinds or (None,) * len(self.lines)
         return [k if b else None for k, b in zip(best, self.is_boilerplate)]
 
-    def removed(
-        self, drop: Collection[str] | None = None, keep: Collection[str] | None = None
-    ) -> np.ndarray:
-        """Which lines ``clean`` removes: all boilerplate by default; with ``drop``, only
-        boilerplate of those kinds; with ``keep``, all boilerplate but those kinds."""
+    def removed(self, drop: KindNames | None = None, keep: KindNames | None = None) -> np.ndarray:
+        """Which lines ``cleaned`` removes: all boilerplate by default; with ``drop``, only
+        boilerplate of those kinds; with ``keep``, all boilerplate but those kinds.
+
+        Kinds are named by kind or by group (``paysieve.labels.KINDS``, ``KIND_GROUPS``), as a
+        collection or one comma-separated string; an unknown name raises UnknownKindError.
+        Choosing kinds when the model names none (it has no kind model) raises InputError.
+        """
         mask = np.array(self.is_boilerplate, dtype=bool)
         if drop is None and keep is None:
             return mask
+        if self.best_kinds is None:
+            raise InputError(
+                "drop and keep choose boilerplate by kind, and this model names no kinds "
+                "(it was trained without a kind model)"
+            )
         kinds = self.kinds
         if drop is not None:
-            mask &= np.array([k in drop for k in kinds], dtype=bool)
+            dropped = expand_kinds(drop)
+            mask &= np.array([k in dropped for k in kinds], dtype=bool)
         if keep is not None:
-            mask &= np.array([k not in keep for k in kinds], dtype=bool)
+            kept = expand_kinds(keep)
+            mask &= np.array([k not in kept for k in kinds], dtype=bool)
         return mask
 
     @property
     def kept_lines(self) -> list[str]:
         return [line for line, b in zip(self.lines, self.is_boilerplate) if not b]
 
-    def cleaned(
-        self, drop: Collection[str] | None = None, keep: Collection[str] | None = None
-    ) -> str:
+    def cleaned(self, drop: KindNames | None = None, keep: KindNames | None = None) -> str:
         """The document without the lines ``removed(drop, keep)`` selects, line breaks kept."""
         endings = self.endings if self.endings is not None else ("\n",) * len(self.lines)
         gone = self.removed(drop, keep)
@@ -183,6 +197,7 @@ class Detector:
         # that a process handing documents to workers (and receiving predictions) stays light.
         from paysieve.model.persistence import load_model
 
+        self.model_path = model_path
         self.model, self.metadata = load_model(model_path)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise InputError(f"threshold must be between 0 and 1, got {threshold}")

@@ -1,20 +1,26 @@
 """Saving and loading a fitted model: one joblib file with the model and its metadata.
 
-The file (format version 3) is a joblib file holding a dict of plain data::
+The file (format version 4) is a joblib file holding a dict of plain data::
 
-    {"format": "paysieve-model", "format_version": 3, "metadata": {...},
+    {"format": "paysieve-model", "format_version": 4, "metadata": {...},
      "payload_sha256": "<hex>", "payload": <bytes: the model, itself joblib-pickled>,
      "self_check": {"documents": [[line, ...], ...], "scores": [[p, ...], ...]}}
 
-Metadata says what the model is (label set, threshold, parameters), how it was trained
-(inputs and their fingerprints, held-out metrics) and which paysieve and numpy wrote it
-(the model is a ``paysieve.model.line_scorer.LineScorer``: numpy arrays and paysieve classes, so
-neither scikit-learn nor scipy is imported to load or run it). Loading never runs code from
-the file: both layers are unpickled through the allowlist of ``paysieve.model.safe_unpickler``, the
-payload only after its checksum matched. When the installed versions differ from the
-writer's, the model must reproduce its ``self_check`` scores, or loading fails naming both
-sets of versions. Files of formats 1 and 2 (paysieve 0.1 and 0.2, which pickled
-scikit-learn estimators) are refused with a request to retrain.
+Metadata says what the model is (label set, threshold, parameters, and the feature schema:
+the names and sizes of the features each stage reads, ``paysieve.model.feature_schema``),
+how it was trained (inputs and their fingerprints, held-out metrics) and which paysieve and
+numpy wrote it (the model is a ``paysieve.model.line_scorer.LineScorer``: numpy arrays and
+paysieve classes, so neither scikit-learn nor scipy is imported to load or run it).
+
+Loading never runs code from the file: both layers are unpickled through the allowlist of
+``paysieve.model.safe_unpickler``, the payload only after its checksum matched. A model whose
+feature schema differs from the features the running code computes is refused with a
+request to retrain, before its payload is unpickled. When the installed versions differ
+from the writer's, the model must reproduce its ``self_check`` scores, or loading fails
+naming both sets of versions. Files of format 3 (paysieve 0.3 to 0.7, no feature schema)
+are read by ``paysieve.model.legacy_model_file`` and checked against the features of 0.7;
+files of formats 1 and 2 (paysieve 0.1 and 0.2, which pickled scikit-learn estimators) are
+refused with a request to retrain.
 """
 
 from __future__ import annotations
@@ -28,6 +34,13 @@ from typing import Any
 
 import joblib
 import numpy as np
+from paysieve.model.feature_schema import FeatureSchema
+from paysieve.model.legacy_model_file import (
+    FORMAT_3_CLASSES,
+    FORMAT_3_VERSION,
+    format_3_schema,
+    scorer_from_format_3,
+)
 from paysieve.model.line_scorer import LineScorer
 from paysieve.model.safe_unpickler import safe_loads
 
@@ -36,8 +49,9 @@ from paysieve.documents.atomic_file import AtomicFile
 from paysieve.errors import ModelFileError, ModelVersionError, UnsafeModelError
 
 FORMAT = "paysieve-model"
-FORMAT_VERSION = 3
-READABLE_FORMAT_VERSIONS = (3,)
+FORMAT_VERSION = 4
+READABLE_FORMAT_VERSIONS = (FORMAT_3_VERSION, FORMAT_VERSION)
+RETRAIN = "retrain it with `paysieve train`"
 DEFAULT_MODEL_NAME = "paysieve-default.joblib"
 SELF_CHECK_TOLERANCE = 1e-6  # float32 weights: sums may round differently elsewhere
 
@@ -88,6 +102,7 @@ def save_model(model: LineScorer, path: str | Path, metadata: dict[str, Any]) ->
             "versions": library_versions(),
             "threshold": float(model.threshold_),
             "labels": ["content", "boilerplate"],
+            "feature_schema": model.feature_schema().to_dict(),
         },
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
         "payload": payload,
@@ -129,7 +144,12 @@ def _read_container(path: Path) -> dict[str, Any]:
     return container
 
 
-def _unpickle_model(container: dict[str, Any], path: Path, written: dict[str, str]) -> Any:
+def _unpickle_model(
+    container: dict[str, Any],
+    path: Path,
+    written: dict[str, str],
+    substitutes: dict[tuple[str, str], type] | None = None,
+) -> Any:
     payload = container.get("payload")
     if not isinstance(payload, bytes):
         raise ModelFileError(f"{path}: damaged paysieve model (no payload)")
@@ -138,7 +158,7 @@ def _unpickle_model(container: dict[str, Any], path: Path, written: dict[str, st
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # version drift is checked below, not warned
-            return safe_loads(payload)
+            return safe_loads(payload, substitutes=substitutes)
     except UnsafeModelError as exc:
         raise UnsafeModelError(f"{path}: {exc}", exc.refused) from None
     except ModelFileError as exc:
@@ -171,12 +191,49 @@ def _check_predicts_identically(
         )
 
 
+def _check_schema(schema: FeatureSchema, path: Path, written: dict[str, str]) -> None:
+    """Refuse a model trained on other features than the running code computes."""
+    code = FeatureSchema.of_code(schema.token_hashing_dims, html=schema.html is not None)
+    differences = schema.differences(code)
+    if differences:
+        raise ModelVersionError(
+            f"{path}: model written by paysieve {written.get('paysieve', '?')} reads other "
+            f"features than this paysieve {paysieve_version()} computes: "
+            f"{'; '.join(differences)}; {RETRAIN}"
+        )
+
+
+def _read_model(
+    container: dict[str, Any], metadata: dict[str, Any], path: Path, written: dict[str, str]
+) -> tuple[LineScorer, FeatureSchema]:
+    """The model of a file of a readable format and the feature schema it was trained on,
+    checked against the running code's features."""
+    if container.get("format_version") == FORMAT_3_VERSION:
+        legacy = _unpickle_model(container, path, written, FORMAT_3_CLASSES)
+        try:
+            schema = format_3_schema(legacy)
+            _check_schema(schema, path, written)
+            return scorer_from_format_3(legacy), schema
+        except (ValueError, TypeError, AttributeError) as exc:  # parts of the wrong kind
+            raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
+    try:
+        schema = FeatureSchema.from_dict(metadata.get("feature_schema"))
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
+    _check_schema(schema, path, written)
+    model = _unpickle_model(container, path, written)
+    if not isinstance(model, LineScorer):
+        raise ModelFileError(f"{path}: the file holds no paysieve line scorer")
+    return model, schema
+
+
 def load_model(path: str | Path | None = None) -> tuple[LineScorer, dict[str, Any]]:
     """(model, metadata) from ``path``, or from the bundled default model when None.
 
     Never runs code from the file. Raises ModelFileError (UnsafeModelError for a file
-    that needs a non-allowlisted global, ModelVersionError for one written by other
-    versions that does not load or predict identically here).
+    that needs a non-allowlisted global, ModelVersionError for one trained on other
+    features than this code computes, or written by other versions and not loading or
+    predicting identically here).
     """
     path = default_model_path() if path is None else Path(path)
     if not path.exists():
@@ -193,12 +250,18 @@ def load_model(path: str | Path | None = None) -> tuple[LineScorer, dict[str, An
         raise ModelVersionError(
             f"{path}: model format {version} written by paysieve "
             f"{written.get('paysieve', '?')}; this paysieve {paysieve_version()} reads "
-            f"formats {', '.join(map(str, READABLE_FORMAT_VERSIONS))}; retrain it with "
-            "`paysieve train`"
+            f"formats {', '.join(map(str, READABLE_FORMAT_VERSIONS))}; {RETRAIN}"
         )
-    model = _unpickle_model(container, path, written)
-    if not isinstance(model, LineScorer):
-        raise ModelFileError(f"{path}: the file holds no paysieve line scorer")
+    model, schema = _read_model(container, metadata, path, written)
+    try:
+        mismatches = model.schema_mismatches(schema)
+    except (TypeError, AttributeError) as exc:  # parts of the wrong kind
+        raise ModelFileError(f"{path}: damaged paysieve model ({exc})") from None
+    if mismatches:
+        raise ModelFileError(
+            f"{path}: damaged paysieve model (its parts disagree with its feature schema: "
+            f"{'; '.join(mismatches)})"
+        )
     if written != library_versions():
         _check_predicts_identically(model, container, path, written)
     return model, metadata

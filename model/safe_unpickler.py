@@ -7,6 +7,10 @@ model is made of; anything else stops the load with an ``UnsafeModelError``
 naming the refused ``module.name``. When the model gains a class, add it to
 ``ALLOWED_GLOBALS`` (and only classes and constructors that build plain data).
 
+A reader of an older file format can pass ``substitutes``: allowlisted globals that
+resolve to other classes (``paysieve.model.legacy_model_file`` reads the state of classes
+whose layout has changed that way).
+
 Joblib's array wrapper is kept (arrays load from their raw bytes, without pickle calls),
 and joblib's own ``NumpyUnpickler`` routes nested object-array pickles through the same
 ``find_class``, so the check covers them too.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import io
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 from joblib.numpy_pickle import NumpyUnpickler
@@ -44,10 +49,12 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy.core.numeric", "_frombuffer"),
         # paysieve's own classes
         ("paysieve.model.calibration_map", "CalibrationMap"),
+        ("paysieve.model.html_stage", "HtmlStage"),
         ("paysieve.model.line_features", "LineFeaturizer"),
         ("paysieve.model.line_scorer", "LineScorer"),
         ("paysieve.model.linear_model", "LinearModel"),
         ("paysieve.model.score_calibration", "ScoreCalibration"),
+        ("paysieve.model.text_model", "TextModel"),
         ("paysieve.model.token_hashing", "TokenHasher"),
         ("paysieve.model.tree_ensemble", "TreeEnsemble"),
         # plain containers some pickles spell as globals
@@ -78,11 +85,18 @@ MAX_UNCOMPRESSED_BYTES = 2**31  # a decompression bomb stops here
 
 
 class RestrictedUnpickler(NumpyUnpickler):
-    """joblib's unpickler that resolves only the globals in ``allowed``."""
+    """joblib's unpickler that resolves only the globals in ``allowed``, those in
+    ``substitutes`` to the class given there."""
 
-    def __init__(self, file_handle: io.BufferedIOBase, allowed: frozenset[tuple[str, str]]):
+    def __init__(
+        self,
+        file_handle: io.BufferedIOBase,
+        allowed: frozenset[tuple[str, str]],
+        substitutes: Mapping[tuple[str, str], type] | None = None,
+    ):
         super().__init__("", file_handle, ensure_native_byte_order=True)
         self.allowed = allowed
+        self.substitutes = substitutes or {}
 
     def find_class(self, module: str, name: str) -> Any:
         module = current_module(module)
@@ -92,6 +106,8 @@ class RestrictedUnpickler(NumpyUnpickler):
                 "(ALLOWED_GLOBALS in model/safe_unpickler.py)",
                 (module, name),
             )
+        if (module, name) in self.substitutes:
+            return self.substitutes[module, name]
         return super().find_class(module, name)
 
 
@@ -113,12 +129,17 @@ def joblib_pickle_bytes(data: bytes) -> bytes:
     return raw
 
 
-def safe_loads(data: bytes, allowed: frozenset[tuple[str, str]] = ALLOWED_GLOBALS) -> Any:
+def safe_loads(
+    data: bytes,
+    allowed: frozenset[tuple[str, str]] = ALLOWED_GLOBALS,
+    substitutes: Mapping[tuple[str, str], type] | None = None,
+) -> Any:
     """The object in joblib file ``data``, unpickled without resolving any global outside
-    ``allowed``. Raises UnsafeModelError for a refused global, ModelFileError otherwise."""
+    ``allowed`` (and those in ``substitutes`` to their substitute). Raises UnsafeModelError
+    for a refused global, ModelFileError otherwise."""
     stream = io.BytesIO(joblib_pickle_bytes(data))
     try:
-        return RestrictedUnpickler(stream, allowed).load()
+        return RestrictedUnpickler(stream, allowed, substitutes).load()
     except ModelFileError:
         raise
     except MemoryError:

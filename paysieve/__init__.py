@@ -1,7 +1,8 @@
 """paysieve: tell article content from boilerplate in scraped web text, line by line.
 
->>> from paysieve import Detector
+>>> from paysieve import Detector, clean_stream
 >>> Detector().clean(page_text)
+>>> clean_stream("corpus.jsonl.gz", "clean.jsonl.gz", drop="subscription")
 
 Names are imported on first use, so that ``paysieve --help`` does not load numpy or a
 model. Predicting needs numpy only: scikit-learn is imported by training alone.
@@ -30,12 +31,21 @@ __all__ = [
     "OutputError",
     "PaysieveError",
     "RecordError",
+    "StreamReport",
+    "UnknownKindError",
     "UnsafeModelError",
+    "clean_stream",
+    "predict_stream",
 ]
-_DETECTOR_NAMES = ("Detector", "DocumentPrediction", "LinePrediction")
-_EXPORTS = {
-    name: "paysieve.inference.detector" if name in _DETECTOR_NAMES else "paysieve.errors"
-    for name in __all__
+# The module of each public name that is not an error (those are in paysieve.errors).
+_MODULES = {
+    "Detector": "paysieve.inference.detector",
+    "DocumentPrediction": "paysieve.inference.detector",
+    "LinePrediction": "paysieve.inference.detector",
+    "StreamReport": "paysieve.inference.streaming",
+    "clean_stream": "paysieve.inference.streaming",
+    "predict_stream": "paysieve.inference.streaming",
+    "UnknownKindError": "paysieve.labels",
 }
 
 if TYPE_CHECKING:
@@ -55,9 +65,11 @@ if TYPE_CHECKING:
         UnsafeModelError,
     )
     from paysieve.inference.detector import Detector, DocumentPrediction, LinePrediction
+    from paysieve.inference.streaming import StreamReport, clean_stream, predict_stream
+    from paysieve.labels import UnknownKindError
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in __all__:
+        return getattr(importlib.import_module(_MODULES.get(name, "paysieve.errors")), name)
     raise AttributeError(f"module 'paysieve' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from paysieve.inference.cli import (
 from typer.testing import CliRunner
 
 from paysieve import errors
-from paysieve.documents.document_io import DocumentReader
+from paysieve.documents.reading import DocumentReader
 
 runner = CliRunner()
 ARTICLE = [
@@ -198,7 +198,7 @@ def test_missing_directory_and_unreadable_inputs(m, tmp_path, monkeypatch):
     def refuse(path, mode="r", *args, **kwargs):  # root can read anything: simulate EACCES
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("paysieve.documents.document_io.open", refuse, raising=False)
+    monkeypatch.setattr("paysieve.documents.input_source.open", refuse, raising=False)
     result = run("clean", locked, *m)
     assert result.exit_code == EXIT_NOT_READABLE and "permission denied" in result.stderr
 

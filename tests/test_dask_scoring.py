@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 from paysieve.inference import dask_scoring
+from paysieve.inference.cli import app
 from paysieve.inference.dask_scoring import score_bag, score_dataframe, score_frame, score_records
+from typer.testing import CliRunner
 
 from paysieve import Detector, InputError
+from paysieve.labels import UnknownKindError
 
 ARTICLE = [
     "The central library reopened on Monday after six months of repairs.",
@@ -34,13 +37,13 @@ def records(n: int) -> list[dict]:
     return out
 
 
-def expected(detector: Detector, batch: list[dict]) -> list[tuple[list[str], list[float], str]]:
-    """(labels, scores, cleaned text) of each record, straight from the Detector."""
+def expected(detector: Detector, batch: list[dict]) -> list[tuple]:
+    """(labels, scores, kept lines, cleaned text) of each record, from the Detector."""
     if "lines" in batch[0]:
         preds = detector.predict_many(r["lines"] for r in batch)
-        return [(p.labels, p.scores.tolist(), "\n".join(p.kept_lines)) for p in preds]
+        return [(p.labels, p.scores.tolist(), p.kept_lines, "\n".join(p.kept_lines)) for p in preds]
     preds = detector.predict_texts(r["text"] for r in batch)
-    return [(p.labels, p.scores.tolist(), p.text) for p in preds]
+    return [(p.labels, p.scores.tolist(), p.kept_lines, p.text) for p in preds]
 
 
 @pytest.fixture(scope="module")
@@ -59,45 +62,84 @@ def test_dataframe_on_two_workers_matches_one_process(client, small_model_path):
     detector = Detector(small_model_path)
     for field in ("lines", "text"):
         frame = pd.DataFrame([r for r in records(24) if field in r])
-        with dask.config.set({"dataframe.convert-string": False}):  # keep lists as lists
-            scored = score_dataframe(dd.from_pandas(frame, npartitions=6), str(small_model_path))
-        got = scored.compute(scheduler=client.get)
-        assert list(got["id"]) == list(frame["id"])
         reference = expected(detector, frame.to_dict("records"))
-        for (_, row), (labels, scores, clean) in zip(got.iterrows(), reference):
+        with dask.config.set({"dataframe.convert-string": False}):  # keep lists as lists
+            ddf = dd.from_pandas(frame, npartitions=6)
+            predicted = score_dataframe(ddf, str(small_model_path)).compute(scheduler=client.get)
+            cleaned = score_dataframe(ddf, str(small_model_path), mode="clean").compute(
+                scheduler=client.get
+            )
+        assert list(predicted["id"]) == list(cleaned["id"]) == list(frame["id"])
+        rows = zip(predicted.iterrows(), cleaned.iterrows(), reference)
+        for (_, row), (_, clean_row), (labels, scores, kept, clean) in rows:
             assert row["labels"] == labels
-            assert row["scores"] == pytest.approx(scores)
-            assert row["clean_text"] == clean
-        assert "Subscribe now" not in "".join(got["clean_text"])
+            assert row["scores"] == [round(s, 4) for s in scores]
+            assert [k is None for k in row["kinds"]] == [x == "content" for x in labels]
+            assert set(row["paywall"]) >= {"detected", "probability", "truncated"}
+            assert clean_row["text"] == clean
+            if field == "lines":
+                assert clean_row["lines"] == kept
+        assert "Subscribe now" not in "".join(cleaned["text"])
     loads = client.run(dask_scoring.model_loads)
-    # once per worker process that scored, not once per partition (12 of them)
+    # once per worker process that scored, not once per partition (24 of them)
     assert 1 <= sum(loads.values()) <= 2 and set(loads.values()) <= {0, 1}
 
 
-def test_bag_and_command_line_on_two_workers_match_one_process(client, small_model_path, tmp_path):
-    corpus = records(20)
-    local = score_records(corpus, small_model_path)
-    bag = db.from_sequence(corpus, npartitions=5)
-    assert score_bag(bag, str(small_model_path)).compute(scheduler=client.get) == local
-
-    source = tmp_path / "in"
-    source.mkdir()
+def write_corpus(folder, corpus: list[dict]) -> list:
+    """The records in two gzipped JSON Lines files (blank lines between records)."""
+    folder.mkdir()
+    paths = []
     for part in range(2):
-        with gzip.open(source / f"c{part}.jsonl.gz", "wt", encoding="utf-8") as fh:
+        paths.append(folder / f"c{part}.jsonl.gz")
+        with gzip.open(paths[-1], "wt", encoding="utf-8") as fh:
             for record in corpus[part * 10 : part * 10 + 10]:
                 fh.write(json.dumps(record) + "\n\n")
+    return paths
+
+
+def read_parts(folder) -> bytes:
+    """The part files of a Dask output folder, decompressed and joined in name order."""
+    return b"".join(gzip.decompress(p.read_bytes()) for p in sorted(folder.glob("part-*.jsonl.gz")))
+
+
+@pytest.mark.parametrize("mode", ["predict", "clean"])
+def test_bag_and_command_line_write_what_the_cli_writes(client, small_model_path, tmp_path, mode):
+    corpus = records(20)
+    corpus[3]["id"] = "Zürich-3"  # written as UTF-8, not as \u escapes
+    local = score_records(corpus, small_model_path, mode=mode)
+    bag = db.from_sequence(corpus, npartitions=5)
+    assert score_bag(bag, str(small_model_path), mode=mode).compute(scheduler=client.get) == local
+
+    paths = write_corpus(tmp_path / "in", corpus)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "paysieve.inference.dask_scoring", str(source / "c*.jsonl.gz")]
-    command += [str(out), "--scheduler", client.scheduler.address]
+    command = [sys.executable, "-m", "paysieve.inference.dask_scoring", str(paths[0].parent)]
+    command[-1] += "/c*.jsonl.gz"
+    command += [str(out), "--scheduler", client.scheduler.address, "--mode", mode]
     subprocess.run([*command, "--model", str(small_model_path)], check=True)
-    written = []
-    for path in sorted(out.glob("part-*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            written += [json.loads(line) for line in fh]
-    assert written == local
+    cli = ["predict", "-f", "jsonl"] if mode == "predict" else ["clean"]
+    result = CliRunner().invoke(app, [*cli, *map(str, paths), "-m", str(small_model_path)])
+    assert result.exit_code == 0, result.output
+    assert read_parts(out) == result.stdout_bytes
+    assert '"id": "Zürich-3"'.encode() in result.stdout_bytes
+    assert [json.loads(line) for line in result.stdout.splitlines()] == local
 
 
-def test_parquet_lines_columns_are_read_back_as_documents(client, small_model_path, tmp_path):
+def test_html_records_are_cleaned_as_the_cli_cleans_them(small_model_path, tmp_path):
+    pytest.importorskip("selectolax")
+    page = "<html><body><article>" + "".join(f"<p>{x}</p>" for x in ARTICLE) + "</article>"
+    record = {"id": "page", "html": page + "<footer><p>Subscribe now</p></footer></body></html>"}
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    model = ["-m", str(small_model_path)]
+    for mode, cli in (("clean", ["clean"]), ("predict", ["predict", "-f", "jsonl"])):
+        (scored,) = score_records([record], small_model_path, mode=mode)
+        result = CliRunner().invoke(app, [*cli, str(path), *model])
+        assert json.loads(result.stdout) == scored
+    assert scored["lines"][: len(ARTICLE)] == ARTICLE
+
+
+@pytest.mark.parametrize("mode", ["predict", "clean"])
+def test_parquet_lines_columns_are_read_back_as_documents(client, small_model_path, tmp_path, mode):
     frame = pd.DataFrame([r for r in records(8) if "lines" in r])
     frame.to_parquet(tmp_path / "in.parquet")
     dask_scoring.main(
@@ -108,13 +150,21 @@ def test_parquet_lines_columns_are_read_back_as_documents(client, small_model_pa
             client.scheduler.address,
             "--model",
             str(small_model_path),
+            "--mode",
+            mode,
         ]
     )
     got = pd.read_parquet(tmp_path / "out")
-    local = score_frame(frame, small_model_path)
+    local = score_frame(frame, small_model_path, mode=mode)
+    assert list(got.columns) == list(local.columns)
     assert list(got["id"]) == list(local["id"])
-    assert [list(x) for x in got["labels"]] == list(local["labels"])
-    assert list(got["clean_text"]) == list(local["clean_text"])
+    if mode == "predict":
+        assert [list(x) for x in got["labels"]] == list(local["labels"])
+        assert [list(x) for x in got["kinds"]] == list(local["kinds"])
+        assert list(got["paywall"]) == list(local["paywall"])
+    else:
+        assert list(got["text"]) == list(local["text"])
+        assert [list(x) for x in got["lines"]] == list(local["lines"])
 
 
 def test_a_process_loads_each_model_and_threshold_once(small_model_path):
@@ -126,18 +176,24 @@ def test_a_process_loads_each_model_and_threshold_once(small_model_path):
     assert other is not first and other.threshold == 0.75
     assert dask_scoring.model_loads() == before + 2
     records = [{"id": "a", "lines": ARTICLE + TAIL}]
-    assert score_records(records, small_model_path, threshold=0.0)[0]["labels"] == (
-        ["boilerplate"] * len(ARTICLE + TAIL)
-    )
+    scored = score_records(records, small_model_path, threshold=0.0, mode="predict")
+    assert scored[0]["labels"] == ["boilerplate"] * len(ARTICLE + TAIL)
 
 
-def test_empty_partitions_and_records_without_a_document(small_model_path):
+def test_empty_partitions_bad_modes_and_records_without_a_document(small_model_path):
     assert score_records([], small_model_path) == []
     empty = score_frame(pd.DataFrame({"text": pd.Series([], dtype=object)}), small_model_path)
-    assert list(empty.columns) == ["text", "labels", "scores", "clean_text"] and empty.empty
+    assert list(empty.columns) == ["text", "labels", "scores", "kinds", "paywall"]
+    assert empty.empty
+    cleaned = score_frame(pd.DataFrame({"lines": [[]]}), small_model_path, mode="clean")
+    assert list(cleaned.columns) == ["lines", "text"] and cleaned["text"][0] == ""
     with pytest.raises(InputError, match="doc-x: record has no 'lines'"):
         score_records([{"id": "doc-x", "body": "no lines"}], small_model_path)
     with pytest.raises(InputError, match="no 'lines' or 'text' column"):
         score_frame(pd.DataFrame({"body": ["x"]}), small_model_path)
     with pytest.raises(InputError, match="convert-string"):
         score_frame(pd.DataFrame({"lines": ["['a', 'b']"]}), small_model_path)
+    with pytest.raises(InputError, match="unknown mode 'tidy'"):
+        score_records(records(1), small_model_path, mode="tidy")
+    with pytest.raises(UnknownKindError, match="paywal"):
+        score_records(records(1), small_model_path, mode="clean", drop="paywal")

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from paysieve.inference.detector import split_text
 
-from paysieve import Detector, DocumentPrediction, InputError, ModelFileError, PaysieveError
+from paysieve import (
+    Detector,
+    DocumentPrediction,
+    InputError,
+    ModelFileError,
+    PaysieveError,
+    UnknownKindError,
+)
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "article.txt"
 ARTICLE = [
@@ -133,3 +140,35 @@ def test_model_views_only_rewrite_lines_the_model_cannot_read():
     assert all(a is b for a, b in zip(model_views(clean), clean))
     odd = [["ok", "a\ud800b"], ["x" * (MODEL_LINE_CHARS + 5)], ["fine"]]
     assert model_views(odd) == [["ok", "a\ufffdb"], ["x" * MODEL_LINE_CHARS], ["fine"]]
+
+
+NAV = ["Home", "News", "Sport"]
+
+
+def test_drop_and_keep_take_kinds_groups_and_comma_separated_names(small_model_path):
+    result = Detector(small_model_path).predict_lines(NAV + ARTICLE + TAIL)
+    kinds = dict(zip(result.lines, result.kinds))
+    assert kinds["Home"] == "navigation" and kinds["Choose your plan"] == "pricing"
+    subscription = ["paywall", "pricing", "account", "newsletter"]
+    assert result.cleaned(drop="subscription") == result.cleaned(drop=subscription)
+    by_group = result.cleaned(drop="subscription").splitlines()
+    assert by_group[: len(NAV)] == NAV and "Choose your plan" not in by_group
+    assert result.cleaned(drop=" paywall,pricing ") == result.cleaned(drop={"paywall", "pricing"})
+    kept_links = result.cleaned(keep="links").splitlines()
+    assert kept_links[: len(NAV)] == NAV and "Subscribe now" not in kept_links
+
+
+@pytest.mark.parametrize("names", [{"paywal"}, "paywall,adverts", ["links", "nope"]])
+def test_unknown_kind_names_are_refused(small_model_path, names):
+    result = Detector(small_model_path).predict_lines(ARTICLE + TAIL)
+    with pytest.raises(UnknownKindError, match="unknown kind"):
+        result.cleaned(drop=names)
+    with pytest.raises(UnknownKindError, match="unknown kind"):
+        result.removed(keep=names)
+
+
+def test_choosing_kinds_without_a_kind_model_is_an_error():
+    prediction = DocumentPrediction(("Text.", "Menu"), np.array([0.1, 0.9]), 0.5)
+    assert prediction.cleaned() == "Text.\n"
+    with pytest.raises(InputError, match="names no kinds"):
+        prediction.cleaned(drop="navigation")

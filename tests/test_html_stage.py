@@ -16,7 +16,7 @@ pytest.importorskip("selectolax")
 
 def test_training_fits_the_html_stage_from_pages_with_their_html(html_model_path):
     model, metadata = load_model(html_model_path)
-    assert model.html_model is not None and model.html_calibrator is not None
+    assert model.html_stage is not None
     stage = metadata["html_stage"]
     assert stage["pages"] == 24 and stage["lines"] == 24 * 15
     assert stage["html_stage"]["accuracy"] >= max(0.9, stage["text_model"]["accuracy"])
@@ -29,7 +29,7 @@ def test_html_input_is_rescored_with_its_structure(html_model_path, small_model_
     assert list(page.lines) == lines
     text = detector.predict_lines(lines)  # the same lines without their HTML
     blocks = html_blocks(html)
-    expected = detector.model.html_probabilities(
+    expected = detector.model.html_stage.probabilities(
         [lines], text.scores, [(blocks.structure, blocks.container)], np.array([0, len(lines)])
     )
     np.testing.assert_allclose(page.scores, expected)

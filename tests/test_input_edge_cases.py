@@ -13,8 +13,8 @@ import pytest
 from paysieve.inference.cli import EXIT_INPUT, app
 from typer.testing import CliRunner
 
-from paysieve.documents.document_io import SEGMENT_CHARS
 from paysieve.documents.html_lines import BLOCK_CATEGORIES, STRUCTURE_NAMES, html_blocks
+from paysieve.documents.reading import SEGMENT_CHARS
 
 runner = CliRunner()
 SNIFFED = 1 << 16  # the reader decides the format from the first 64 KiB

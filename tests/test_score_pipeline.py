@@ -16,10 +16,19 @@ from paysieve.model.calibration_map import CalibrationMap
 from paysieve.model.score_calibration import ScoreCalibration
 
 
+def calibration() -> ScoreCalibration:
+    return ScoreCalibration(
+        stay=0.9,
+        prior=0.5,
+        smoothing=True,
+        line_certainty=None,
+        calibrator=CalibrationMap([0, 1], [0.2, 1.0]),  # p = 0.2 + 0.8 r
+        output_calibrator=CalibrationMap([0, 1], [0.1, 0.9]),  # q = 0.1 + 0.8 s
+        threshold=0.5,
+    )
+
+
 def test_maps_and_smoothing_are_applied_in_order():
-    calibration = ScoreCalibration(stay=0.9, prior=0.5, smoothing=True, line_certainty=None)
-    calibration.calibrator = CalibrationMap([0, 1], [0.2, 1.0])  # p = 0.2 + 0.8 r
-    calibration.output_calibrator = CalibrationMap([0, 1], [0.1, 0.9])  # q = 0.1 + 0.8 s
     raw = np.column_stack([[0.25, 0.75], [0.5, 0.5]])  # stage-2 scores, line-alone probs
     # First map: p = (0.4, 0.8). With prior 0.5 the emissions are proportional to
     # (1 - p, p): line 1 (0.6, 0.4), line 2 (0.2, 0.8); transitions stay 0.9 / switch 0.1.
@@ -30,19 +39,16 @@ def test_maps_and_smoothing_are_applied_in_order():
     # so s = (0.148, 0.168) / 0.226, then the second map.
     s = np.array([0.148, 0.168]) / 0.226
     expected = 0.1 + 0.8 * s
-    got = calibration.probabilities(raw, np.array([0, 2]))
+    got = calibration().probabilities(raw, np.array([0, 2]))
     np.testing.assert_allclose(got, expected, atol=1e-3)  # the HMM clips at 1e-4
     assert got == pytest.approx([0.6239, 0.6947], abs=1e-3)
 
 
 def test_documents_laid_end_to_end_are_smoothed_apart():
-    calibration = ScoreCalibration(stay=0.9, prior=0.5, smoothing=True, line_certainty=None)
-    calibration.calibrator = CalibrationMap([0, 1], [0.2, 1.0])
-    calibration.output_calibrator = CalibrationMap([0, 1], [0.1, 0.9])
     raw = np.column_stack([[0.25, 0.75, 0.25], [0.5, 0.5, 0.5]])
     # The third line is a document of its own: no neighbour, so its posterior is its
     # calibrated probability, 0.4, mapped to 0.1 + 0.8 * 0.4.
-    got = calibration.probabilities(raw, np.array([0, 2, 3]))
+    got = calibration().probabilities(raw, np.array([0, 2, 3]))
     assert got[2] == pytest.approx(0.42, abs=1e-3)
     assert got[:2] == pytest.approx(0.1 + 0.8 * np.array([0.148, 0.168]) / 0.226, abs=1e-3)
 

@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 from paysieve.inference import batch_prediction
 from paysieve.inference.batch_prediction import document_batches, predict_in_order
 from paysieve.inference.cli import EXIT_INTERRUPTED, EXIT_SKIPPED, EXIT_TERMINATED, app
-from paysieve.inference.progress import ProgressReporter, RichProgress, progress_bar
+from paysieve.inference.cli.progress import ProgressReporter, RichProgress, progress_bar
+from paysieve.inference.streaming import StreamProgress
 from typer.testing import CliRunner
 
-from paysieve.documents import document_io as documents_io
-from paysieve.documents.document_io import InputDocument, ReadStats, Utf8Decoder, lines_with_breaks
+from paysieve.documents import reading
+from paysieve.documents.decoding import Utf8Decoder, lines_with_breaks
+from paysieve.documents.reading import ReadStats
+from paysieve.documents.records import InputDocument
 from paysieve.errors import InvalidEncodingError
 
 pytestmark = pytest.mark.usefixtures("one_openmp_thread")
@@ -130,7 +133,7 @@ def test_large_corpus_record_count_is_input_minus_skips(small_model_path, tmp_pa
 def test_long_text_is_labelled_in_segments_and_cleaned_byte_for_byte(
     small_model_path, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(documents_io, "SEGMENT_LINES", 40)
+    monkeypatch.setattr(reading, "SEGMENT_LINES", 40)
     lines = [SENTENCES[i % len(SENTENCES)] for i in range(230)]
     endings = ["\r\n", "\n", "\r"]
     text = "".join(f"{line}{endings[i % 3]}" for i, line in enumerate(lines))
@@ -191,14 +194,100 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
             return True
 
     monkeypatch.setattr(sys, "stderr", Terminal())
-    with progress_bar(1000, quiet=True) as reporter:
+    with progress_bar(quiet=True) as reporter:
         assert type(reporter) is ProgressReporter
-    with progress_bar(1000, quiet=False) as reporter:
+    with progress_bar(quiet=False) as reporter:
         assert isinstance(reporter, RichProgress)
-        reporter.update(12, 3456, 500)
+        reporter(StreamProgress("corpus.jsonl", 1000, 12, 3456, 500))
         reporter.progress.refresh()
     shown = sys.stderr.getvalue()
-    assert "12 records" in shown and "3,456 lines" in shown and "lines/s" in shown
+    assert "corpus.jsonl: 12 records" in shown and "3,456 lines" in shown and "lines/s" in shown
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    with progress_bar(1000, quiet=False) as reporter:
+    with progress_bar(quiet=False) as reporter:
         assert type(reporter) is ProgressReporter
+
+
+# The library streaming API
+
+
+def write_corpus(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_clean_stream_writes_what_the_cli_writes_and_reports_it(small_model_path, tmp_path):
+    from paysieve.inference.streaming import clean_stream
+
+    from paysieve import Detector
+
+    corpus = write_corpus(
+        tmp_path / "in.jsonl",
+        [{"id": i, "lines": SENTENCES[i:] + SENTENCES[:i]} for i in range(5)],
+    )
+    out = tmp_path / "out.jsonl"
+    seen = []
+    report = clean_stream(
+        corpus, out, detector=Detector(small_model_path), drop="subscription", progress=seen.append
+    )
+    cli = runner.invoke(app, ["clean", str(corpus), "--drop", "subscription",
+                              "-m", str(small_model_path)])  # fmt: skip
+    assert out.read_text(encoding="utf-8") == cli.stdout and cli.exit_code == 0
+    kept = sum(len(json.loads(line)["lines"]) for line in cli.stdout.splitlines())
+    assert (report.documents, report.lines, report.kept) == (5, 5 * len(SENTENCES), kept)
+    assert 0 < kept < report.lines
+    assert [s.name for s in report.sources] == [str(corpus)]
+    assert seen[-1].source == str(corpus) and seen[-1].documents == 5
+    assert seen[-1].size == corpus.stat().st_size
+
+
+def test_predict_stream_writes_several_sources_to_an_open_stream(small_model_path, tmp_path):
+    from paysieve.inference.streaming import predict_stream
+
+    from paysieve import Detector
+
+    texts = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for i, path in enumerate(texts):
+        path.write_text("\n".join(SENTENCES[i:]) + "\n", encoding="utf-8")
+    detector = Detector(small_model_path)
+    m = ["-m", str(small_model_path)]
+    for fmt, command in (("report", ["inspect"]), ("tsv", ["predict", "-f", "tsv"])):
+        out = io.StringIO()
+        report = predict_stream(texts, out, format=fmt, detector=detector)
+        cli = runner.invoke(app, [*command, *map(str, texts), *m])
+        assert out.getvalue() == cli.stdout
+        if fmt == "report":  # a text is named by its file
+            assert out.getvalue().startswith(f"== {texts[0]}\npaywall: ")
+            assert f"\n== {texts[1]}\npaywall: " in out.getvalue()
+        assert [s.name for s in report.sources] == list(map(str, texts))
+        assert [s.lines for s in report.sources] == [len(SENTENCES), len(SENTENCES) - 1]
+
+
+def test_stream_arguments_are_checked_before_anything_is_written(small_model_path, tmp_path):
+    from paysieve.inference.streaming import clean_stream, predict_stream
+
+    from paysieve import Detector, InputError, UnknownKindError
+
+    empty = tmp_path / "empty.jsonl"  # no document to write: only an early check can fail
+    empty.write_text("", encoding="utf-8")
+    detector = Detector(small_model_path)
+    with pytest.raises(UnknownKindError, match="paywal"):
+        clean_stream(empty, tmp_path / "out.txt", detector=detector, keep={"paywal"})
+    with pytest.raises(InputError, match="unknown output format 'xml'"):
+        predict_stream(empty, tmp_path / "out.txt", format="xml", detector=detector)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl"]
+
+
+def test_skipped_records_are_reported_per_source(small_model_path, tmp_path):
+    from paysieve.inference.streaming import predict_stream
+
+    from paysieve import Detector, RecordError
+
+    good = {"id": 1, "text": SENTENCES[0]}
+    corpus = write_corpus(tmp_path / "in.jsonl", [good, {"id": 2}, good])
+    detector = Detector(small_model_path)
+    report = predict_stream(corpus, io.StringIO(), detector=detector, skip_bad_records=True)
+    assert (report.documents, report.skipped) == (2, 1)
+    assert report.skip_examples == [f"{corpus}:2: record has no 'lines' (list of strings), "
+                                    "'text' or 'html' (string)"]  # fmt: skip
+    with pytest.raises(RecordError, match=r"in\.jsonl:2"):
+        predict_stream(corpus, io.StringIO(), detector=detector)

@@ -1,10 +1,13 @@
-"""Training runs: load inputs, cross-validate by group, calibrate, fit the final model.
+"""Training runs: load inputs, run the training pipeline on them, record how it went.
 
 A training input is either a hand-written corpus folder (``datasets/source``, composed into
 documents with a fixed seed) or a labelled JSON Lines file (our format or the real-page
-benchmark files). Grouped cross-validation (by site for real pages, by article for
-composed ones) gives out-of-fold scores on which the isotonic calibrator and the decision
-threshold are fitted, and which are reported as the model's held-out metrics.
+benchmark files). ``train`` hands their documents to the training pipeline,
+``paysieve.training.line_classifier.LineClassifier``, which makes the finished model:
+grouped cross-validation (by site for real pages, by article for composed ones) gives
+out-of-fold scores on which the calibration and the decision threshold are fitted (tuned on
+real pages), and which ``train`` reports as the model's held-out metrics, per input, beside
+the metadata a model file keeps.
 """
 
 from __future__ import annotations
@@ -17,19 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from paysieve.model.line_classifier import LineClassifier
-from paysieve.model.line_scorer import LineScorer, document_offsets
-from paysieve.model.score_calibration import ScoreCalibration
-from paysieve.training.calibration import isotonic_map
+from paysieve.model.line_scorer import LineScorer
 from paysieve.training.compose import compose_documents
 from paysieve.training.corpus_source import CorpusSource
-from paysieve.training.html_stage import attach_html, fit_html_stage
+from paysieve.training.html_stage import attach_html
 from paysieve.training.labeled_data import LabeledDocument, document_from_record, read_labeled
-from paysieve.training.metrics import best_threshold, line_scores
-from sklearn.model_selection import GroupKFold
-
-from paysieve.errors import InputError
-from paysieve.labels import BOILERPLATE, CONTENT
+from paysieve.training.line_classifier import LineClassifier
+from paysieve.training.metrics import line_scores
 
 CORPUS_SOURCE = "paysieve-corpus"
 
@@ -78,15 +75,19 @@ def load_input(
     return TrainingInput(str(path), fingerprint(path), docs)
 
 
+def is_real(docs: Sequence[LabeledDocument]) -> np.ndarray:
+    """Per document: whether it is a real page rather than a composed one."""
+    return np.array([d.meta.get("source") != CORPUS_SOURCE for d in docs], dtype=bool)
+
+
 def is_real_lines(docs: Sequence[LabeledDocument]) -> np.ndarray:
     """Per line (flat): whether it comes from a real page rather than a composed one."""
-    return np.concatenate(
-        [np.full(len(d.lines), d.meta.get("source") != CORPUS_SOURCE) for d in docs]
-    )
+    return np.repeat(is_real(docs), [len(d.lines) for d in docs])
 
 
 def document_weights(docs: Sequence[LabeledDocument], real_weight: float) -> np.ndarray:
-    return np.array([1.0 if d.meta.get("source") == CORPUS_SOURCE else real_weight for d in docs])
+    """Per document, the weight of its lines: 1 for composed pages, ``real_weight`` for real."""
+    return np.where(is_real(docs), real_weight, 1.0)
 
 
 @dataclass
@@ -106,71 +107,19 @@ def cross_val_scores(
     progress: Callable[[str], None] | None = None,
     extra: Sequence[LabeledDocument] = (),
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Out-of-fold raw scores per document, from folds grouped by ``doc.group``.
-
-    ``extra`` documents (e.g. other views of the same pages) are scored by the fold model
-    that did not train on their group; those of groups absent from ``docs`` by the first.
-    """
-    groups = np.array([d.group for d in docs])
-    weights = document_weights(docs, real_weight)
-    oof: list[np.ndarray] = [np.zeros(0)] * len(docs)
-    extra_scores: list[np.ndarray] = [np.zeros(0)] * len(extra)
-    splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
-    splits = list(splitter.split(np.zeros(len(docs)), groups=groups))
-    fold_of_group = {g: k for k, (_, test) in enumerate(splits) for g in groups[test]}
-    for k, (train, test) in enumerate(splits):
-        if progress:
-            progress(f"cross-validation fold {k + 1}/{len(splits)}")
-        model = LineClassifier(**params).fit(
-            [docs[i].lines for i in train],
-            [docs[i].labels for i in train],
-            groups=groups[train],
-            document_weight=weights[train],
-            kinds=[docs[i].kinds for i in train],
-        )
-        mine = [i for i, d in enumerate(extra) if fold_of_group.get(d.group, 0) == k]
-        targets = [docs[i] for i in test] + [extra[i] for i in mine]
-        scores = _split(
-            model.raw_scores([d.lines for d in targets]), [len(d.lines) for d in targets]
-        )
-        for i, s in zip(test, scores[: len(test)]):
-            oof[i] = s
-        for i, s in zip(mine, scores[len(test) :]):
-            extra_scores[i] = s
-    return oof, extra_scores
-
-
-def calibrate(
-    calibration: ScoreCalibration,
-    raw_docs: Sequence[np.ndarray],
-    y: np.ndarray,
-    tune: np.ndarray,
-) -> np.ndarray:
-    """Fit the calibration maps on held-out raw scores (one (n_lines, 2) array per
-    document, as ``LineScorer.raw_scores`` gives them) and pick the threshold on the
-    ``tune`` lines; returns the final probabilities of all lines.
-
-    The threshold is tuned on real pages when there are any: composed pages are easier
-    and would pull it towards their own optimum. It is tuned on the final probabilities
-    (calibrated, then smoothed along the documents), the ones it is compared with.
-    """
-    raw = np.concatenate(raw_docs) if len(raw_docs) else np.zeros((0, 2))
-    known = y >= 0
-    calibration.calibrator = isotonic_map(raw[known, 0], y[known])
-    calibration.output_calibrator = None
-    offsets = document_offsets(raw_docs)
-    if calibration.smoothing:
-        smoothed = calibration.smoothed(raw[:, 0], offsets)
-        calibration.output_calibrator = isotonic_map(smoothed[known], y[known])
-    proba = calibration.probabilities(raw, offsets)
-    if not (tune & known).any():
-        tune = np.ones(len(y), dtype=bool)
-    calibration.threshold = best_threshold(proba[tune], y[tune])
-    return proba
-
-
-def _split(flat: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
-    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+    """Out-of-fold raw scores per document, from folds grouped by ``doc.group``, as
+    ``train`` computes them (see ``LineClassifier.cross_val_raw_scores``; ``extra``
+    documents are scored by the fold model that did not train on their group)."""
+    return LineClassifier(**{**params, "folds": folds}).cross_val_raw_scores(
+        [d.lines for d in docs],
+        [d.labels for d in docs],
+        [d.group for d in docs],
+        document_weights(docs, real_weight),
+        [d.kinds for d in docs],
+        extra=[d.lines for d in extra],
+        extra_groups=[d.group for d in extra],
+        progress=progress,
+    )
 
 
 def train(
@@ -180,46 +129,41 @@ def train(
     real_weight: float = 2.0,
     progress: Callable[[str], None] | None = None,
 ) -> TrainingResult:
-    """Cross-validate, calibrate and fit a model on all documents of ``inputs``."""
-    params = {**LineClassifier().get_params(), **(params or {})}
+    """Fit a model on all documents of ``inputs`` with the training pipeline
+    (``LineClassifier`` with ``params``, ``folds`` cross-validation folds, real pages'
+    lines weighted ``real_weight``) and record its cross-validated metrics per input."""
+    estimator = LineClassifier(**{**(params or {}), "folds": folds})
     docs = [d for inp in inputs for d in inp.documents if d.lines]
-    present = set(np.concatenate([d.labels for d in docs]).tolist()) if docs else set()
-    if not {CONTENT, BOILERPLATE} <= present:
-        raise InputError("training data needs labelled content and boilerplate lines")
     started = time.perf_counter()
-    oof, _ = cross_val_scores(docs, params, folds, real_weight, progress)
-    y = np.concatenate([d.labels for d in docs])
-    if progress:
-        progress("fitting the final model on all documents")
-    model = LineClassifier(**params).fit(
+    estimator.fit(
         [d.lines for d in docs],
         [d.labels for d in docs],
         groups=[d.group for d in docs],
         document_weight=document_weights(docs, real_weight),
         kinds=[d.kinds for d in docs],
+        html=[d.html for d in docs],
+        tune=is_real(docs),
+        progress=progress,
     )
-    scorer = model.scorer_
-    proba = calibrate(scorer.calibration, oof, y, is_real_lines(docs))
-    html_metrics = None
-    if any(d.html is not None for d in docs):
-        if progress:
-            progress("fitting the HTML stage on the pages with their HTML")
-        html_metrics = fit_html_stage(scorer, docs, _split(proba, [len(d.lines) for d in docs]))
-
+    scorer = estimator.scorer_
     metrics = {}
-    offset = 0
+    at = 0
     for inp in inputs:
-        n = sum(len(d.lines) for d in inp.documents if d.lines)
-        pred = (proba[offset : offset + n] >= scorer.threshold_).astype(np.int64)
-        metrics[inp.path] = line_scores(y[offset : offset + n], pred)
-        offset += n
+        n = sum(1 for d in inp.documents if d.lines)
+        mine = docs[at : at + n]
+        y = np.concatenate([d.labels for d in mine]) if mine else np.zeros(0, np.int64)
+        proba = np.concatenate(estimator.held_out_proba_[at : at + n] or [np.zeros(0)])
+        metrics[inp.path] = line_scores(y, (proba >= scorer.threshold_).astype(np.int64))
+        at += n
+    params = estimator.get_params()
+    del params["folds"]  # recorded as cv_folds
     metadata = {
         "trained_on": [inp.description for inp in inputs],
         "params": params,
         "cv_folds": folds,
         "real_weight": real_weight,
         "cross_validated_metrics": metrics,
-        "html_stage": html_metrics,
+        "html_stage": estimator.html_stage_report_,
         "training_seconds": round(time.perf_counter() - started, 1),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "trained_with": {"scikit-learn": sklearn.__version__},

@@ -7,7 +7,9 @@ itself). ``attach_html`` parses each page into block lines
 are the record's lines, so that the labels apply. ``fit_html_stage`` then learns, on those
 pages only, a small gradient-boosted model from the text model's held-out probability of
 each line plus the structure (``paysieve.model.html_features``) to the label, with its own
-held-out calibration, site-grouped.
+held-out calibration, site-grouped, and returns it as a finished
+``paysieve.model.html_stage.HtmlStage`` for the training pipeline
+(``paysieve.training.line_classifier``) to build the model with.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from paysieve.model.line_scorer import LineScorer, document_offsets, html_stage_features
+from paysieve.model.html_stage import HtmlStage, HtmlStructure, html_stage_features
+from paysieve.model.text_model import document_offsets
 from paysieve.model.tree_ensemble import TreeEnsemble
 from paysieve.training.calibration import isotonic_map
 from paysieve.training.labeled_data import LabeledDocument
@@ -68,45 +71,50 @@ def _classifier(random_state: int) -> HistGradientBoostingClassifier:
 
 
 def fit_html_stage(
-    scorer: LineScorer,
-    docs: Sequence[LabeledDocument],
+    documents: Sequence[Sequence[str]],
+    labels: Sequence[np.ndarray],
+    groups: Sequence[object],
+    html: Sequence[HtmlStructure | None],
     proba: Sequence[np.ndarray],
+    threshold: float,
     folds: int = 5,
     random_state: int = 0,
-) -> dict | None:
-    """Fit ``scorer``'s HTML stage on the documents that have HTML structure, from
-    ``proba``, the text model's held-out probabilities of their lines (one array per
-    document). Returns the stage's site-grouped cross-validated line scores (and the text
-    model's on the same lines), or None when there are too few pages to fit it."""
-    pages = [i for i, d in enumerate(docs) if d.html is not None and len(d.lines)]
+) -> tuple[HtmlStage, dict] | None:
+    """The HTML stage fitted on the documents that have their page's structure in ``html``
+    (None for the others), from ``proba``, the text model's held-out probabilities of
+    their lines (one array per document), and its report: the stage's site-grouped
+    (``groups``) cross-validated line scores at ``threshold`` beside the text model's on
+    the same lines. None when there are too few pages to fit it."""
+    pages = [i for i, h in enumerate(html) if h is not None and len(documents[i])]
     if len(pages) < MIN_PAGES:
         return None
-    lines = [docs[i].lines for i in pages]
+    lines = [documents[i] for i in pages]
     offsets = document_offsets(lines)
     text_proba = np.concatenate([proba[i] for i in pages])
-    rows = html_stage_features(lines, text_proba, [docs[i].html for i in pages], offsets)
-    y = np.concatenate([docs[i].labels for i in pages])
-    groups = np.repeat([docs[i].group for i in pages], np.diff(offsets))
+    rows = html_stage_features(lines, text_proba, [html[i] for i in pages], offsets)
+    y = np.concatenate([labels[i] for i in pages])
+    line_groups = np.repeat([groups[i] for i in pages], np.diff(offsets))
     known = y >= 0
     if len(np.unique(y[known])) < 2:
         return None
 
     held_out = np.zeros(len(y))
-    n_splits = min(folds, len(np.unique(groups)))
-    for train, test in GroupKFold(n_splits=n_splits).split(rows, y, groups):
+    n_splits = min(folds, len(np.unique(line_groups)))
+    for train, test in GroupKFold(n_splits=n_splits).split(rows, y, line_groups):
         train = train[known[train]]
         model = _classifier(random_state).fit(rows[train], y[train])
         held_out[test] = model.predict_proba(rows[test])[:, 1]
     final = _classifier(random_state).fit(rows[known], y[known])
-    scorer.html_model = TreeEnsemble.from_hist_gradient_boosting(final)
     # Calibrated on held-out scores, so that the model's threshold means the same here.
-    scorer.html_calibrator = isotonic_map(held_out[known], y[known])
-    stage = scorer.html_calibrator(held_out[known])
-    threshold = scorer.threshold_
-    return {
+    stage = HtmlStage(
+        TreeEnsemble.from_hist_gradient_boosting(final), isotonic_map(held_out[known], y[known])
+    )
+    stage_proba = stage.calibrator(held_out[known])
+    report = {
         "pages": len(pages),
         "lines": int(known.sum()),
         "params": STAGE_PARAMS,
         "text_model": line_scores(y[known], (text_proba[known] >= threshold).astype(np.int64)),
-        "html_stage": line_scores(y[known], (stage >= threshold).astype(np.int64)),
+        "html_stage": line_scores(y[known], (stage_proba >= threshold).astype(np.int64)),
     }
+    return stage, report

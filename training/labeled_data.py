@@ -1,14 +1,15 @@
 """Reading labelled documents: our JSON Lines format and the real-page benchmark files.
 
 One document per JSON line: ``{"id", "lines": [str], "labels": ["content"|"boilerplate"|
-null], "kinds": [null|kind]}``; gzip is read transparently; extra fields (``slices``,
-``url``, ``lang``, ``source``...) are kept. ``null`` labels mean "unsure": those lines stay in
+null], "kinds": [null|kind]}``, read like every JSON Lines input
+(``paysieve.documents.reading.read_json_lines``: gzip read transparently, invalid UTF-8 an
+error naming the line and byte offset); extra fields (``slices``, ``url``, ``lang``,
+``source``...) are kept. ``null`` labels mean "unsure": those lines stay in
 the document as context but are never trained on or scored.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from paysieve.documents.json_records import iter_records
+from paysieve.documents.reading import read_json_lines
 from paysieve.errors import InputError
 from paysieve.labels import LABEL_CODES, UNKNOWN
 
@@ -65,13 +66,6 @@ def site_of(record: dict) -> str:
     return re.sub(r"-\d+$", "", name).split("-")[0].split(".")[0] or name
 
 
-def open_text(path: Path):
-    """Open a text file for reading, gunzipping when its name ends in ``.gz``."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open("r", encoding="utf-8")
-
-
 def document_from_record(record: dict, where: str) -> LabeledDocument:
     """Validate one labelled record and turn it into a ``LabeledDocument``."""
     lines, labels = record.get("lines"), record.get("labels")
@@ -101,15 +95,13 @@ def document_from_record(record: dict, where: str) -> LabeledDocument:
 
 def iter_labeled(path: str | Path) -> Iterator[LabeledDocument]:
     """Documents of one JSON Lines file (optionally gzipped), in file order."""
-    path = Path(path)
     try:
-        with open_text(path) as fh:
-            for record, where in iter_records(fh, str(path), LabeledDataError):
-                yield document_from_record(record, where)
-    except OSError as exc:
-        raise LabeledDataError(f"{path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
-        raise LabeledDataError(f"{path}: unreadable ({exc})") from None
+        for record, where in read_json_lines(path, LabeledDataError):
+            yield document_from_record(record, where)
+    except LabeledDataError:
+        raise
+    except InputError as exc:  # the file itself: missing, binary, damaged gzip, bad UTF-8
+        raise LabeledDataError(str(exc)) from None
 
 
 def read_labeled(path: str | Path) -> list[LabeledDocument]:

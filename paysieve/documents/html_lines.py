@@ -19,7 +19,12 @@ a tree, however deep or large), in the optional extra ``paysieve[html]``.
 Bytes are decoded by their byte-order mark, else their declared charset (``<meta charset>``,
 ``<meta http-equiv="Content-Type">``, ``<?xml encoding>``), else as UTF-8; invalid bytes
 become U+FFFD. A declared charset that is unknown, or that contradicts bytes that are valid
-UTF-8, is ignored.
+UTF-8, is ignored. NUL and the other control characters that are not whitespace are dropped
+(a browser shows none of them), so they never make a page unreadable (``html_text``).
+
+Hostile pages (200,000 nested elements, 100,000 attributes on one element...) are parsed in
+time and memory linear in the page: the few tags past browser-like limits are flattened
+first, their text kept (``paysieve.documents.html_bounds``, limits in docs/html-limits.md).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from paysieve.documents.html_bounds import bounded_html
 from paysieve.errors import PaysieveError
 
 # fmt: off
@@ -48,7 +54,10 @@ DROPPED_TAGS = frozenset((
     "canvas", "audio", "video", "source", "track", "map",
 ))
 # fmt: on
+_LINE_TAGS = BLOCK_TAGS | {"pre"}  # elements that make lines of their own
 
+HUGE_LINE = 1 << 20  # characters from which a line's whitespace is collapsed in place
+_WHITESPACE = re.compile(r"\s+")  # what str.split splits on
 SNIFF_BYTES = 65536
 CHARSET_BYTES = 4096
 _BOMS = (
@@ -71,10 +80,13 @@ _CHARSET_ALIASES = {
     "utf-16-le": "utf-8",
     "utf-16-be": "utf-8",
 }
-_DOCUMENT_START = re.compile(
-    r"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
-    re.IGNORECASE | re.DOTALL,
-)
+# What may come before a document's doctype or <html>: whitespace, comments, <?xml ...?>.
+_PROLOGUE_ITEM = re.compile(r"\s+|<!--|<\?xml[^>]*>")
+_DOCUMENT_START = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I)
+# Control characters a browser shows nothing for, dropped from HTML (the whitespace ones,
+# tab, line breaks, form feed and the separators str.split knows, stay).
+_CONTROL_CHARACTERS = tuple(map(chr, (*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F)))
+_INVISIBLE_CONTROLS = re.compile(f"[{''.join(_CONTROL_CHARACTERS)}]+")
 _ELEMENT_TAG = re.compile(
     r"</?(?:p|div|span|a|br|li|ul|ol|h[1-6]|table|tr|td|th|section|article|header|footer|"
     r"nav|main|aside|figure|figcaption|blockquote|pre|img|meta|link|script|style|em|strong|b|i)"
@@ -95,13 +107,25 @@ def looks_like_html(page: bytes | str) -> bool:
     ``<html>``, ``<head>`` or ``<body>``, or when it starts with a tag and holds at least
     ``MIN_TAGS`` HTML element tags in its first 64 KB.
     """
-    head = page[:SNIFF_BYTES]
-    if isinstance(head, bytes):
-        head = head.decode("latin-1")
-    head = head.lstrip("\ufeff\xef\xbb\xbf")
-    if _DOCUMENT_START.match(head):
+    head = html_text(page[:SNIFF_BYTES]).lstrip("\ufeff")
+    if _DOCUMENT_START.match(head, _prologue_end(head)):
         return True
     return head.lstrip().startswith("<") and len(_ELEMENT_TAG.findall(head)) >= MIN_TAGS
+
+
+def _prologue_end(text: str) -> int:
+    """Where the whitespace, comments and XML declaration at the start of a page end (a
+    loop, not one regular expression: that backtracks exponentially over many comments)."""
+    pos = 0
+    while item := _PROLOGUE_ITEM.match(text, pos):
+        if item.group() == "<!--":
+            close = text.find("-->", item.end())
+            if close < 0:
+                return pos
+            pos = close + 3
+        else:
+            pos = item.end()
+    return pos
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -116,6 +140,16 @@ def declared_charset(data: bytes) -> str | None:
     except LookupError:
         return None
     return _CHARSET_ALIASES.get(name, name)
+
+
+def html_text(page: bytes | str) -> str:
+    """The text of an HTML page as the parser reads it, whether it came as a file's bytes
+    (decoded by ``decode_html``) or as a string (a JSON Lines ``html`` field): NUL and the
+    other control characters a browser shows nothing for are dropped."""
+    text = decode_html(page) if isinstance(page, bytes) else page
+    if any(control in text for control in _CONTROL_CHARACTERS):  # faster than a search
+        return _INVISIBLE_CONTROLS.sub("", text)
+    return text
 
 
 def decode_html(data: bytes) -> str:
@@ -157,6 +191,7 @@ _BOILERPLATE_HINT = re.compile(
     r"|newsletter|subscri|breadcrumb|tags?\b|byline|caption|gallery|\bads?\b|advert|sponsor"
     r"|popular|recommend|login|signup|modal|toolbar|paywall"
 )
+CACHED_WORDS = 256  # longer class/id values are not kept in the hints cache
 _CONTENT_HINT = re.compile(r"article|content|story|post|entry|body|text|main|prose")
 # Text a browser does not show (schema.org metadata blocks, closed menus, templates).
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -200,7 +235,13 @@ class _LineBuilder:
 
     def end_line(self) -> None:
         if self._pieces:
-            line = " ".join("".join(self._pieces).split())
+            text = "".join(self._pieces)
+            # the same collapse; for a huge text, without a list of every word in memory
+            line = (
+                " ".join(text.split())
+                if len(text) < HUGE_LINE
+                else _WHITESPACE.sub(" ", text).strip()
+            )
             if line and self._first is not None:
                 ctx, depth = self._first
                 self.lines.append(line)
@@ -256,11 +297,13 @@ def _parser():
     return LexborHTMLParser
 
 
-@lru_cache(maxsize=65536)
-def _hints(words: str) -> tuple[int, int]:
+def _hints_of(words: str) -> tuple[int, int]:
     """(1 if the class/id words mark page furniture, 1 if they mark the article)."""
     words = words.lower()
     return int(bool(_BOILERPLATE_HINT.search(words))), int(bool(_CONTENT_HINT.search(words)))
+
+
+_hints = lru_cache(maxsize=65536)(_hints_of)  # for the short words pages repeat
 
 
 def _child_context(node, tag: str, context: _Context, block_number: int) -> _Context:
@@ -273,7 +316,7 @@ def _child_context(node, tag: str, context: _Context, block_number: int) -> _Con
         names, ident = attributes.get("class"), attributes.get("id")
         words = f"{names} {ident}" if names and ident else names or ident
         if words:
-            bp, ct = _hints(words)
+            bp, ct = _hints(words) if len(words) < CACHED_WORDS else _hints_of(words)
             bp_hints, ct_hints = bp_hints + bp, ct_hints + ct
         hides = not hidden and _hides(attributes)
     if block_number:
@@ -304,8 +347,8 @@ def _hides(attributes: dict) -> bool:
 def html_blocks(page: bytes | str) -> HtmlBlocks:
     """The block lines of an HTML page with their structure (bytes are decoded with
     ``decode_html``)."""
-    text = decode_html(page) if isinstance(page, bytes) else page
-    tree = _parser()(text.replace("\x00", ""))
+    text = bounded_html(html_text(page), _LINE_TAGS, DROPPED_TAGS)
+    tree = _parser()(text)
     root = tree.body or tree.root
     out = _LineBuilder()
     if root is None:

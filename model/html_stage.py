@@ -1,0 +1,60 @@
+"""The fitted HTML stage: rescoring the lines of an HTML page with the page's structure.
+
+For HTML input, every block line also has its structure (``paysieve.documents.html_lines``).
+The HTML stage is a gradient-boosted tree ensemble over the text model's final probability
+of each line and that structure (``paysieve.model.html_features``), followed by its own
+isotonic calibration, so that the model's threshold means the same for its output.
+``paysieve.training.html_stage`` fits it on the training pages that come with their HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from paysieve.model.calibration_map import CalibrationMap
+from paysieve.model.html_features import html_stage_matrix
+from paysieve.model.linear_model import logistic
+from paysieve.model.tree_ensemble import TreeEnsemble
+
+HtmlStructure = tuple[np.ndarray, np.ndarray]  # (structure rows, container ids) of a page
+
+
+def html_stage_features(
+    documents: Sequence[Sequence[str]],
+    proba: np.ndarray,
+    html: Sequence[HtmlStructure],
+    offsets: np.ndarray,
+) -> np.ndarray:
+    """HTML-stage input rows (``paysieve.model.html_features``) of documents laid end to
+    end, from the text model's ``proba`` of their lines and each page's structure."""
+    chars = np.fromiter(
+        (len(line) for doc in documents for line in doc), dtype=np.float64, count=len(proba)
+    )
+    structure = np.concatenate([s for s, _ in html]) if html else np.zeros((0, 0))
+    container = np.concatenate([c for _, c in html]) if html else np.zeros(0, np.int64)
+    if len(structure) != len(proba):
+        raise ValueError("every line needs one row of HTML structure")
+    return html_stage_matrix(proba, chars, structure, container, offsets)
+
+
+@dataclass(frozen=True, eq=False)
+class HtmlStage:
+    """The HTML stage's tree ensemble and the calibration of its scores."""
+
+    model: TreeEnsemble
+    calibrator: CalibrationMap
+
+    def probabilities(
+        self,
+        documents: Sequence[Sequence[str]],
+        proba: np.ndarray,
+        html: Sequence[HtmlStructure],
+        offsets: np.ndarray,
+    ) -> np.ndarray:
+        """Calibrated boilerplate probabilities of the lines of ``documents`` (laid end to
+        end, ``offsets`` as ``document_offsets`` gives them) from the text model's
+        ``proba`` and each page's structure."""
+        rows = html_stage_features(documents, proba, html, offsets)
+        return self.calibrator(logistic(self.model.decision_function(rows)))

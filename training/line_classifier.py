@@ -1,0 +1,430 @@
+"""The training pipeline: from labelled documents to a finished ``LineScorer``.
+
+``LineClassifier.fit`` is the one place a model is made, in this order:
+
+1. grouped cross-validation of the text model (``paysieve.model.text_model``): out-of-fold
+   raw scores of every line, from fold models that saw no document of its group;
+2. the score calibration fitted on those held-out scores (isotonic maps, the smoothing
+   statistics of the labels, the threshold; ``paysieve.training.calibration``);
+3. the text model fitted on all documents;
+4. when some documents come with their page's HTML structure, the HTML stage fitted on
+   those pages from their held-out probabilities (``paysieve.training.html_stage``);
+5. the immutable ``paysieve.model.line_scorer.LineScorer`` built from the parts.
+
+A text model is fitted in two stages. Stage 1 is a linear model on each line's hashed
+tokens and shape; stage 2, gradient boosting over each line's context, is fitted on
+out-of-fold stage-1 probabilities (inner folds), so it learns how much to trust stage 1 on
+text it has not seen. A linear kind model, learned from the kind annotations of the
+boilerplate lines, names the kind of a boilerplate line. Fitting uses scikit-learn; the
+fitted parts are copied into numpy-only classes.
+
+The estimator follows scikit-learn's conventions without claiming its classifier contract
+(it has no scikit-learn base class): a sample is a document, a list of lines, and its
+target is one label per line, 1 (boilerplate), 0 (content) or -1 (unknown: used as
+context, never as a training target). ``fit``, ``predict_proba``, ``predict`` and ``score``
+all take documents and give one result per document. scikit-learn's estimator checks do
+not apply: they feed two-dimensional numeric arrays with one label per row.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+from paysieve.model.html_stage import HtmlStructure
+from paysieve.model.line_features import LineFeaturizer
+from paysieve.model.line_scorer import LineScorer
+from paysieve.model.linear_model import LinearModel
+from paysieve.model.text_model import TextModel, document_offsets, line_context
+from paysieve.model.tree_ensemble import TreeEnsemble
+from paysieve.training.calibration import fit_score_calibration
+from paysieve.training.html_stage import fit_html_stage
+from scipy import sparse
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GroupKFold
+
+from paysieve.errors import InputError
+from paysieve.labels import BOILERPLATE, CONTENT, UNKNOWN
+
+Progress = Callable[[str], None]
+
+
+class LineClassifier:
+    """Boilerplate probability for every line of a document, from its text and its context.
+
+    Parameters
+    ----------
+    n_features : hashing space of the token features (the model's size grows with it).
+    alpha : L2 regularisation of the stage-1 linear model.
+    inner_folds : folds used to produce out-of-fold stage-1 probabilities for stage 2.
+    max_iter, learning_rate, max_leaf_nodes, max_depth, min_samples_leaf : stage-2
+        gradient boosting settings (kept small: numpy evaluates the trees at prediction).
+    smoothing : smooth calibrated probabilities along each document with the learned
+        two-state hidden Markov model.
+    line_certainty : stage-1 probability from which a line's own text overrules its
+        context: its final probability is at least its stage-1 one (None: context decides).
+    folds : grouped cross-validation folds whose held-out scores the calibration and the
+        threshold are fitted on.
+    random_state : seed for every random choice, so fits are reproducible.
+
+    Attributes (after ``fit``)
+    --------------------------
+    scorer_ : the finished model (what a model file holds).
+    held_out_proba_ : per training document, the final probabilities of its lines from
+        cross-validation (the text model's; the HTML stage reports its own).
+    html_stage_report_ : the HTML stage's cross-validated scores (None without one).
+    classes_ : the line labels, [content, boilerplate].
+    """
+
+    def __init__(
+        self,
+        n_features: int = 2**18,
+        alpha: float = 1e-5,
+        inner_folds: int = 4,
+        max_iter: int = 150,
+        learning_rate: float = 0.15,
+        max_leaf_nodes: int = 15,
+        max_depth: int | None = 5,
+        min_samples_leaf: int = 20,
+        smoothing: bool = True,
+        line_certainty: float | None = 0.99,
+        folds: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.n_features = n_features
+        self.alpha = alpha
+        self.inner_folds = inner_folds
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.smoothing = smoothing
+        self.line_certainty = line_certainty
+        self.folds = folds
+        self.random_state = random_state
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters and their values (``LineClassifier(**params)``
+        makes an unfitted copy)."""
+        return {name: getattr(self, name) for name in inspect.signature(type(self)).parameters}
+
+    def __repr__(self) -> str:
+        defaults = type(self)().get_params()
+        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    # -- the training pipeline -------------------------------------------------------------
+
+    def fit(
+        self,
+        documents: Sequence[Sequence[str]],
+        labels: Sequence[Sequence[int]],
+        groups: Sequence[object] | None = None,
+        document_weight: Sequence[float] | None = None,
+        kinds: Sequence[Sequence[str | None] | None] | None = None,
+        html: Sequence[HtmlStructure | None] | None = None,
+        tune: Sequence[bool] | None = None,
+        progress: Progress | None = None,
+    ) -> LineClassifier:
+        """Fit the whole model on documents (lists of lines) and their per-line labels.
+
+        ``groups`` (one per document, e.g. the site) keeps related documents in the same
+        fold, in cross-validation and in the inner folds of stage 2; ``document_weight``
+        weighs every labelled line of a document (e.g. real pages above composed ones);
+        ``kinds`` (per document None or one kind name or None per line) trains the kind
+        model on the boilerplate lines that have one; ``html`` (per document None or its
+        page's (structure, container)) trains the HTML stage; ``tune`` (per document) picks
+        the documents whose lines the threshold is tuned on (default: all); ``progress``
+        receives a line of text at each step.
+        """
+        data = _TrainingSet.of(documents, labels, groups, document_weight, kinds, html, tune)
+        oof, _ = self.cross_val_raw_scores(
+            data.documents, data.labels, data.groups, data.weights, data.kinds, progress=progress
+        )
+        if progress:
+            progress("fitting the final model on all documents")
+        text = self.fit_text_model(
+            data.documents, data.labels, data.groups, data.weights, data.kinds
+        )
+        tune_lines = np.repeat(data.tune, [len(d) for d in data.documents])
+        calibration, proba = fit_score_calibration(
+            oof, data.labels, tune_lines, self.smoothing, self.line_certainty
+        )
+        held_out = _split(proba, [len(d) for d in data.documents])
+        html_stage = report = None
+        if any(h is not None for h in data.html):
+            if progress:
+                progress("fitting the HTML stage on the pages with their HTML")
+            fitted = fit_html_stage(
+                data.documents,
+                data.labels,
+                data.groups,
+                data.html,
+                held_out,
+                calibration.threshold,
+                random_state=self.random_state,
+            )
+            if fitted is not None:
+                html_stage, report = fitted
+        self.scorer_ = LineScorer(text, calibration, html_stage)
+        self.held_out_proba_ = data.restore(held_out)
+        self.html_stage_report_ = report
+        self.classes_ = np.array([CONTENT, BOILERPLATE])
+        return self
+
+    def cross_val_raw_scores(
+        self,
+        documents: Sequence[Sequence[str]],
+        labels: Sequence[np.ndarray],
+        groups: Sequence[object],
+        document_weight: Sequence[float],
+        kinds: Sequence[Sequence[str | None] | None],
+        extra: Sequence[Sequence[str]] = (),
+        extra_groups: Sequence[object] = (),
+        progress: Progress | None = None,
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Out-of-fold raw scores (``TextModel.raw_scores``) per document, from ``folds``
+        text models fitted on folds grouped by ``groups``.
+
+        ``extra`` documents (e.g. other views of the same pages) are scored by the fold
+        model that did not train on their group (``extra_groups``); those of groups absent
+        from ``groups`` by the first.
+        """
+        groups = np.asarray(groups)
+        weights = np.asarray(document_weight)
+        oof: list[np.ndarray] = [np.zeros(0)] * len(documents)
+        extra_scores: list[np.ndarray] = [np.zeros(0)] * len(extra)
+        splitter = GroupKFold(n_splits=min(self.folds, len(set(groups))))
+        splits = list(splitter.split(np.zeros(len(documents)), groups=groups))
+        fold_of_group = {g: k for k, (_, test) in enumerate(splits) for g in groups[test]}
+        for k, (train, test) in enumerate(splits):
+            if progress:
+                progress(f"cross-validation fold {k + 1}/{len(splits)}")
+            model = self.fit_text_model(
+                [documents[i] for i in train],
+                [labels[i] for i in train],
+                groups=groups[train],
+                document_weight=weights[train],
+                kinds=[kinds[i] for i in train],
+            )
+            mine = [i for i, g in enumerate(extra_groups) if fold_of_group.get(g, 0) == k]
+            targets = [documents[i] for i in test] + [extra[i] for i in mine]
+            scores = _split(model.raw_scores(targets), [len(d) for d in targets])
+            for i, s in zip(test, scores[: len(test)]):
+                oof[i] = s
+            for i, s in zip(mine, scores[len(test) :]):
+                extra_scores[i] = s
+        return oof, extra_scores
+
+    # -- the text model --------------------------------------------------------------------
+
+    def fit_text_model(
+        self,
+        documents: Sequence[Sequence[str]],
+        labels: Sequence[Sequence[int]],
+        groups: Sequence[object] | None = None,
+        document_weight: Sequence[float] | None = None,
+        kinds: Sequence[Sequence[str | None] | None] | None = None,
+    ) -> TextModel:
+        """The text model (both stages and the kind model) fitted on documents and their
+        per-line labels (arguments as for ``fit``); what cross-validation fits per fold."""
+        data = _TrainingSet.of(documents, labels, groups, document_weight, kinds, None, None)
+        featurizer = LineFeaturizer(self.n_features)
+        offsets = document_offsets(data.documents)
+        X, shape, text_index = _stage1_matrix(featurizer, data.documents)
+        y = np.concatenate(data.labels)
+        doc_of_line = np.repeat(np.arange(len(data.documents)), np.diff(offsets))
+        w = data.weights[doc_of_line]
+        known = y != UNKNOWN
+        group_of_line = np.asarray(data.groups)[doc_of_line]
+
+        # Out-of-fold stage-1 probabilities: stage 2 must learn from honest inputs.
+        oof = np.zeros(len(y))
+        n_splits = min(self.inner_folds, len(np.unique(group_of_line)))
+        for train, test in GroupKFold(n_splits=n_splits).split(X, y, group_of_line):
+            train = train[known[train]]
+            m = self._fit_line_model(X[train], y[train], w[train])
+            oof[test] = m.predict_proba(X[test])[:, 1]
+        line_model = self._fit_line_model(X[known], y[known], w[known])
+        kind_classes, kind_model = self._fit_kind_model(X, y, data.kinds, offsets)
+
+        C = line_context(oof, shape, text_index, offsets)
+        context_model = HistGradientBoostingClassifier(
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            max_depth=self.max_depth,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=1.0,
+            random_state=self.random_state,
+        ).fit(C[known], y[known], sample_weight=w[known])
+        n_hashed = featurizer.n_features
+        return TextModel(
+            featurizer=featurizer,
+            line_model=LinearModel.from_coefficients(
+                line_model.coef_, line_model.intercept_, n_hashed
+            ),
+            context_model=TreeEnsemble.from_hist_gradient_boosting(context_model),
+            kind_model=None
+            if kind_model is None
+            else LinearModel.from_coefficients(kind_model.coef_, kind_model.intercept_, n_hashed),
+            kind_classes=kind_classes,
+        )
+
+    def _fit_line_model(self, X, y: np.ndarray, w: np.ndarray) -> SGDClassifier:
+        model = SGDClassifier(
+            loss="log_loss",
+            alpha=self.alpha,
+            max_iter=50,
+            tol=1e-4,
+            random_state=self.random_state,
+        )
+        with warnings.catch_warnings():
+            # A few epochs short of full convergence cost nothing measurable; stage 2 and
+            # the calibrator correct the scale of the scores anyway.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return model.fit(X, y, sample_weight=w)
+
+    def _fit_kind_model(
+        self, X, y: np.ndarray, kinds: list, offsets: np.ndarray
+    ) -> tuple[tuple[str, ...], SGDClassifier | None]:
+        """(kind names, kind model or None when fewer than two kinds are named)."""
+        flat: list[str | None] = []
+        for k, (a, b) in zip(kinds, pairwise(offsets)):
+            flat.extend(k if k is not None else [None] * (b - a))
+        rows = np.array([k is not None for k in flat]) & (y == BOILERPLATE)
+        names = sorted({flat[i] for i in np.flatnonzero(rows)})
+        if len(names) < 2:
+            return tuple(names), None
+        target = np.array([names.index(flat[i]) for i in np.flatnonzero(rows)])
+        return tuple(names), self._fit_line_model(X[rows], target, np.ones(len(target)))
+
+    # -- prediction (by the fitted scorer) -------------------------------------------------
+
+    def _scorer(self) -> LineScorer:
+        if not hasattr(self, "scorer_"):
+            raise NotFittedError("this LineClassifier is not fitted yet; call fit first")
+        return self.scorer_
+
+    def predict_proba(
+        self, documents: Sequence[Sequence[str]], html: Sequence[HtmlStructure] | None = None
+    ) -> list[np.ndarray]:
+        """Per document, an (n_lines, 2) array of its lines' probabilities, columns as
+        ``classes_`` ([content, boilerplate]); ``html`` as for ``LineScorer.score_documents``."""
+        scores = self._scorer().score_documents(documents, with_kinds=False, html=html)
+        return [np.column_stack([1 - s.proba, s.proba]) for s in scores]
+
+    def predict(
+        self, documents: Sequence[Sequence[str]], html: Sequence[HtmlStructure] | None = None
+    ) -> list[np.ndarray]:
+        """Per document, the 0/1 label (1 = boilerplate) of each line at the model's
+        threshold."""
+        threshold = self._scorer().threshold_
+        return [
+            (p[:, 1] >= threshold).astype(np.int64) for p in self.predict_proba(documents, html)
+        ]
+
+    def score(
+        self,
+        documents: Sequence[Sequence[str]],
+        labels: Sequence[Sequence[int]],
+        html: Sequence[HtmlStructure] | None = None,
+    ) -> float:
+        """Accuracy of ``predict`` over the labelled lines of ``documents`` (unknown, -1,
+        lines are left out)."""
+        y = np.concatenate([np.asarray(lab, dtype=np.int64) for lab in labels] or [np.zeros(0)])
+        pred = np.concatenate(self.predict(documents, html) or [np.zeros(0)])
+        if len(y) != len(pred):
+            raise ValueError("every document needs exactly one label per line")
+        known = y != UNKNOWN
+        return float((pred[known] == y[known]).mean()) if known.any() else 0.0
+
+
+@dataclass(frozen=True)
+class _TrainingSet:
+    """The arguments of ``LineClassifier.fit``, checked, with defaults filled in, for the
+    documents that have lines (``keep``: their positions among the ``n_given``)."""
+
+    documents: list[list[str]]
+    labels: list[np.ndarray]
+    groups: list[object]
+    weights: np.ndarray
+    kinds: list
+    html: list
+    tune: np.ndarray
+    keep: list[int]
+    n_given: int
+
+    @classmethod
+    def of(
+        cls,
+        documents: Sequence[Sequence[str]],
+        labels: Sequence[Sequence[int]],
+        groups: Sequence[object] | None,
+        weights: Sequence[float] | None,
+        kinds: Sequence[Sequence[str | None] | None] | None,
+        html: Sequence[HtmlStructure | None] | None,
+        tune: Sequence[bool] | None,
+    ) -> _TrainingSet:
+        """The training set of ``fit``'s arguments; ValueError (InputError for labels
+        without both classes) when they do not fit together."""
+        n = len(documents)
+        given = {"labels": labels, "groups": groups, "weights": weights, "kinds": kinds}
+        given |= {"html": html, "tune": tune}
+        for name, values in given.items():
+            if values is not None and len(values) != n:
+                raise ValueError(f"{name} and documents differ in length")
+        defaults = {"groups": range(n), "weights": [1.0] * n, "kinds": [None] * n}
+        defaults |= {"html": [None] * n, "tune": [True] * n}
+        keep = [i for i, d in enumerate(documents) if len(d)]
+        parts = {
+            name: [(default if given[name] is None else given[name])[i] for i in keep]
+            for name, default in defaults.items()
+        }
+        kept_labels = [np.asarray(labels[i], dtype=np.int64) for i in keep]
+        if any(len(documents[i]) != len(y) for i, y in zip(keep, kept_labels)):
+            raise ValueError("every document needs exactly one label per line")
+        present = set(np.concatenate(kept_labels).tolist()) if keep else set()
+        if not {CONTENT, BOILERPLATE} <= present:
+            raise InputError("training data needs labelled content and boilerplate lines")
+        return cls(
+            documents=[list(documents[i]) for i in keep],
+            labels=kept_labels,
+            groups=parts["groups"],
+            weights=np.asarray(parts["weights"], dtype=np.float64),
+            kinds=parts["kinds"],
+            html=parts["html"],
+            tune=np.asarray(parts["tune"], dtype=bool),
+            keep=keep,
+            n_given=n,
+        )
+
+    def restore(self, per_document: list[np.ndarray]) -> list[np.ndarray]:
+        """Per-document results in the caller's order, empty for documents without lines."""
+        out = [np.zeros(0)] * self.n_given
+        for i, values in zip(self.keep, per_document):
+            out[i] = values
+        return out
+
+
+def _stage1_matrix(
+    featurizer: LineFeaturizer, documents: Sequence[Sequence[str]]
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """(stage-1 input matrix, shape rows, text index) of all lines of ``documents``."""
+    lines = [line for doc in documents for line in doc]
+    index, hashed, shape = featurizer.transform_distinct(lines)
+    hashed, shape = hashed.take(index), shape[index]
+    X = sparse.hstack([hashed.to_scipy(), sparse.csr_matrix(shape)], format="csr")
+    return X, shape, index
+
+
+def _split(flat: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
+    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
