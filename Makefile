@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH  ?= ../shared/benchmark
 
-.PHONY: demo test dist-check lint model benchmark lockbox dev-benchmark kind-benchmark \
-	throughput extraction-benchmark hostile-benchmark clean
+.PHONY: demo test dist-check lint mutation model benchmark lockbox dev-benchmark \
+	kind-benchmark throughput extraction-benchmark hostile-benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 ## examples/article.txt with it from another directory (.ci/dist-check says what it checks)
 dist-check: $(STAMP)
 	PYTHON=$(BIN)/python .ci/dist-check
+
+## mutation: break the code on purpose (mutation/mutants.py) and check that the suite notices
+## each breakage; fails when one survives (about 20 minutes here)
+mutation: $(STAMP)
+	$(BIN)/python mutation/run_mutants.py
 
 # Training inputs of the shipped model: every source at full weight (docs/real-pages.md
 # says why); composition seeds of the benchmark.

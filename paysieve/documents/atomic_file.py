@@ -57,5 +57,7 @@ class AtomicFile:
             raise
 
     def _discard(self) -> None:
-        self.file.close()
-        Path(self._tmp).unlink(missing_ok=True)
+        try:
+            self.file.close()  # flushes what is buffered: fails again on a full disk
+        finally:
+            Path(self._tmp).unlink(missing_ok=True)

@@ -12,10 +12,13 @@ Formats (``INPUT_FORMATS``; "auto" decides by the file name, then by the content
 
 Records hold their document as described in ``paysieve.documents.records``. Invalid UTF-8
 is replaced by U+FFFD and counted, or, when strict, raises an error naming the byte offset.
+UTF-16 (known by its byte-order mark) is read for HTML pages only, whose reader decodes it;
+other UTF-16 input is refused by name rather than as binary data.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from paysieve.documents.decoding import DecodingStats, Utf8Decoder, lines_with_breaks
-from paysieve.documents.html_lines import looks_like_html
+from paysieve.documents.html_lines import decode_html, looks_like_html
 from paysieve.documents.input_source import InputSource
 from paysieve.documents.records import (
     InputDocument,
@@ -34,7 +37,7 @@ from paysieve.documents.records import (
     parse_record,
     record_document,
 )
-from paysieve.errors import InputError, RecordError
+from paysieve.errors import InputError, NotTextError, RecordError
 
 INPUT_FORMATS = ("auto", "text", "jsonl", "json", "html")
 RECORD_FORMATS = ("jsonl", "json")
@@ -42,6 +45,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 JSON_SUFFIXES = (".json", ".json.gz")
 SEGMENT_LINES = 20_000
 SEGMENT_CHARS = 8_000_000
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # The start of a JSON array of records, and of a record spread over several lines.
 _JSON_ARRAY = re.compile(r"\[\s*[{\]]")
 _JSON_OBJECT = re.compile(r'\{\s*["}]')
@@ -69,6 +73,8 @@ def input_format_of(path: str, head: bytes, input_format: str = "auto") -> str:
     """
     if input_format != "auto":
         return input_format
+    if head.startswith(UTF16_BOMS):  # only an HTML page is read in UTF-16 (its reader decodes it)
+        return "html" if looks_like_html(decode_html(head)) else "text"
     name = path.lower()
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
@@ -141,7 +147,13 @@ class DocumentReader:
         self.source = InputSource(path)
         try:
             self.format = input_format_of(self.source.path, self.source.head, input_format)
-            if not (self.format == "html" and looks_like_html(self.source.head)):
+            utf16 = self.source.head.startswith(UTF16_BOMS)
+            if utf16 and self.format != "html":
+                raise NotTextError(
+                    f"{self.source.name}: UTF-16 text (byte-order mark); paysieve reads "
+                    "UTF-8 text (convert it, e.g. iconv -f UTF-16 -t UTF-8)"
+                )
+            if not (self.format == "html" and (utf16 or looks_like_html(self.source.head))):
                 # an HTML page's NUL and control bytes are dropped when it is parsed
                 self.source.check_is_text()
         except InputError:
