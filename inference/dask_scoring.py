@@ -251,7 +251,9 @@ def _arrow_type(name: str) -> pa.DataType:
     import pyarrow as pa
 
     if name == "paywall":  # a verdict's own fields, whatever PaywallVerdict holds
-        verdict = paywall_verdict(("Subscribe to continue",), np.ones(1, bool), np.ones(1))
+        verdict = paywall_verdict(
+            ("Subscribe to continue",), np.ones(1, bool), np.ones(1), np.ones((1, 1)), ("paywall",)
+        )
         return pa.infer_type([verdict.as_dict()])
     types = {"text": pa.string(), "scores": pa.list_(pa.float64())}
     return types.get(name, pa.list_(pa.string()))  # labels, kinds, lines
