@@ -26,7 +26,6 @@ ARTICLE = [
 TAIL = ["Subscribe now", "Already a subscriber? Sign in", "Share", "Home"]
 
 
-
 def plain(value):
     """``value`` with numpy arrays inside it turned into lists, for comparing."""
     if isinstance(value, dict):
@@ -34,6 +33,7 @@ def plain(value):
     if isinstance(value, (list, tuple, np.ndarray)):
         return [plain(v) for v in value]
     return value
+
 
 def records(n: int) -> list[dict]:
     """Records of varying length, half given as lines and half as text."""

@@ -197,7 +197,9 @@ def test_model_separates_heldout_documents(detector, heldout_documents):
     predicted = np.concatenate([p.is_boilerplate for p in preds]).astype(np.int64)
     report = line_scores(y, predicted)
     assert report["lines"] > 5000
-    assert report["accuracy"] > 0.88  # 0.897 with the 0.8.0 features (0.90+ before the run features)
+    assert (
+        report["accuracy"] > 0.88
+    )  # 0.897 with the 0.8.0 features (0.90+ before the run features)
     assert report["content"]["f1"] > 0.85 and report["boilerplate"]["f1"] > 0.9
 
 
