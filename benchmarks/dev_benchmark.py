@@ -26,11 +26,10 @@ from pathlib import Path
 
 import numpy as np
 from paysieve.model.text_model import document_offsets
-from paysieve.training.calibration import fit_score_calibration
 from paysieve.training.fit import (
     cross_val_scores,
     document_weights,
-    is_real_lines,
+    held_out_calibration,
     load_input,
 )
 from paysieve.training.labeled_data import read_labeled
@@ -180,13 +179,7 @@ def main() -> None:
         oof, extra_scores = cross_val_scores(docs, params, args.folds, args.real_weight, log, extra)
 
     # Calibrate and threshold on the out-of-fold scores, as `paysieve train` does.
-    probe, _ = fit_score_calibration(
-        oof,
-        [d.labels for d in docs],
-        is_real_lines(docs),
-        smoothing=params["smoothing"],
-        line_certainty=params["line_certainty"],
-    )
+    probe = held_out_calibration(docs, oof, params)
     th = probe.threshold
 
     def proba(raw_list):

@@ -40,13 +40,12 @@ from paysieve.model.line_scorer import LineScorer
 from paysieve.model.paywall_rule import PaywallRule
 from paysieve.model.persistence import save_model
 from paysieve.model.text_model import TextModel
-from paysieve.training.calibration import fit_score_calibration
 from paysieve.training.compose import compose_verdict_documents
 from paysieve.training.corpus_source import CorpusSource, read_articles
 from paysieve.training.fit import (
     cross_val_scores,
     fingerprint,
-    is_real_lines,
+    held_out_calibration,
     load_input,
     train,
 )
@@ -330,13 +329,7 @@ def fold_detectors(
 
     oof, _ = cross_val_scores(docs, params, folds, real_weight, log, on_fold=keep)
     params = {**LineClassifier().get_params(), **params}
-    calibration, _ = fit_score_calibration(
-        oof,
-        [d.labels for d in docs],
-        is_real_lines(docs),
-        smoothing=params["smoothing"],
-        line_certainty=params["line_certainty"],
-    )
+    calibration = held_out_calibration(docs, oof, params)
     workdir.mkdir(parents=True, exist_ok=True)
     for text, path in zip(texts, paths):
         scorer = LineScorer(text, calibration, paywall_rule=rule)

@@ -40,12 +40,12 @@ import numpy as np
 from extraction_benchmark import load_bench_module, make_extractors, run_extractor
 from paysieve.model.html_stage import html_stage_features
 from paysieve.model.text_model import document_offsets
-from paysieve.training.calibration import fit_score_calibration, isotonic_map
+from paysieve.training.calibration import isotonic_map
 from paysieve.training.fit import (
     TrainingInput,
     cross_val_scores,
     fingerprint,
-    is_real_lines,
+    held_out_calibration,
     load_input,
     train,
 )
@@ -214,13 +214,7 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
     oof, extra_raw = cross_val_scores(
         docs, args.params, args.folds, args.real_weight, log, extra, weights
     )
-    probe, _ = fit_score_calibration(
-        oof,
-        [d.labels for d in docs],
-        is_real_lines(docs),
-        smoothing=args.params["smoothing"],
-        line_certainty=args.params["line_certainty"],
-    )
+    probe = held_out_calibration(docs, oof, args.params)
 
     def proba(raw):
         return probe.probabilities(raw, np.array([0, len(raw)])) if len(raw) else np.zeros(0)

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from paysieve.model.line_scorer import LineScorer
+from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.model.text_model import TextModel
+from paysieve.training.calibration import fit_score_calibration
 from paysieve.training.compose import compose_documents, corpus_part
 from paysieve.training.corpus_source import CorpusSource
 from paysieve.training.html_stage import attach_html
@@ -214,3 +216,18 @@ def _with_paywall_rule(
     )
     rule, metrics = fit_paywall_rule(merged, params or {}, scorer.calibration, progress=progress)
     return replace(scorer, paywall_rule=rule), metrics
+
+
+def held_out_calibration(
+    docs: Sequence[LabeledDocument], oof: Sequence[np.ndarray], params: Mapping
+) -> ScoreCalibration:
+    """The calibration and threshold ``train`` fits, from the out-of-fold raw scores
+    ``oof`` of ``docs`` (as ``cross_val_scores`` gives them) and the estimator ``params``."""
+    calibration, _ = fit_score_calibration(
+        oof,
+        [d.labels for d in docs],
+        is_real_lines(docs),
+        smoothing=params["smoothing"],
+        line_certainty=params["line_certainty"],
+    )
+    return calibration
