@@ -35,6 +35,9 @@ from paysieve.model.context_features import Documents
 # Neighbour windows, as (first, last) offsets from the line, each side on its own.
 KIND_WINDOWS: tuple[tuple[int, int], ...] = ((-1, -1), (1, 1), (-3, -2), (2, 3), (-8, -4), (4, 8))
 BLOCK_P = 0.5  # stage-1 boilerplate probability from which a line belongs to a block
+# Fewer distinct kind-labelled texts than this and the out-of-fold kinds (each text scored
+# by a kind model that never saw it) say too little to learn from: pool the neighbours'.
+MIN_DISTINCT_TEXTS = 500
 _EPS = 1e-3
 _PRIOR_WEIGHT = 0.05  # pseudo-count of the uniform distribution in every pooled window
 _C = 0.1  # inverse L2 strength of both logistic regressions (chosen on a split of the train part)
@@ -95,18 +98,31 @@ class KindContextLayout:
             ]
         )
 
-    def matrix(self, kind_proba: np.ndarray) -> np.ndarray:
-        """Feature rows (see the module docstring) for (n_lines, n_kinds) ``kind_proba``."""
+    def matrix(self, kind_proba: np.ndarray, lead: np.ndarray | None = None) -> np.ndarray:
+        """Feature rows (see the module docstring) for (n_lines, n_kinds) ``kind_proba``,
+        after the logarithms of ``lead`` probabilities when given (the second layer's own
+        line-alone kinds). Written into one array: the rows are wide and many."""
         kp = np.asarray(kind_proba, dtype=np.float64)
-        csum = np.vstack([np.zeros((1, kp.shape[1])), np.cumsum(kp * self.weight[:, None], 0)])
+        n, k = kp.shape
+        first = 0 if lead is None else lead.shape[1]
+        logs = first + (len(self.windows) + 2) * k
+        out = np.empty((n, logs + self.scalars.shape[1]))
+        if lead is not None:
+            out[:, :first] = lead
+        out[:, first : first + k] = kp
+        csum = np.zeros((n + 1, k))
+        np.cumsum(kp * self.weight[:, None], axis=0, out=csum[1:])
         # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
-        prior = _PRIOR_WEIGHT / max(kp.shape[1], 1)
-        cols = [kp]
+        prior = _PRIOR_WEIGHT / max(k, 1)
+        at = first + k
         for lo, hi, mass in self.windows:
-            cols.append((csum[hi] - csum[lo] + prior) / (mass + _PRIOR_WEIGHT)[:, None])
+            out[:, at : at + k] = (csum[hi] - csum[lo] + prior) / (mass + _PRIOR_WEIGHT)[:, None]
+            at += k
         start, end, mass = self.block
-        cols.append((csum[end] - csum[start]) / mass[:, None])
-        return np.hstack([np.log(np.hstack(cols) + _EPS), self.scalars])
+        out[:, at : at + k] = (csum[end] - csum[start]) / mass[:, None]
+        np.log(out[:, :logs] + _EPS, out=out[:, :logs])
+        out[:, logs:] = self.scalars
+        return out
 
 
 def kind_context_matrix(kind_proba: np.ndarray, p1: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -159,7 +175,7 @@ class KindContextModel:
 def _second_pass_matrix(
     kind_proba: np.ndarray, settled: np.ndarray, layout: KindContextLayout
 ) -> np.ndarray:
-    return np.hstack([np.log(kind_proba + _EPS), layout.matrix(settled)])
+    return layout.matrix(settled, lead=kind_proba)
 
 
 def _fit_layer(X: np.ndarray, target: np.ndarray, n_kinds: int) -> SoftmaxLayer:
@@ -198,6 +214,13 @@ def fit_kind_context(
     settled = first.predict_proba(context)
     second = _fit_layer(_second_pass_matrix(kind_proba, settled, layout), target, n_kinds)
     return KindContextModel(first, second)
+
+
+def enough_texts(target: np.ndarray, text_index: np.ndarray) -> bool:
+    """Whether the lines with a kind (``target`` >= 0) hold at least ``MIN_DISTINCT_TEXTS``
+    distinct texts (``text_index`` gives every line the id of its text), enough to fit the
+    kind-context stage."""
+    return len(np.unique(text_index[target >= 0])) >= MIN_DISTINCT_TEXTS
 
 
 def out_of_fold_kind_proba(
