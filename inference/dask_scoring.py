@@ -41,7 +41,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from paysieve.inference.batch_prediction import model_inputs
 from paysieve.inference.detector import Detector, DocumentPrediction, KindNames
 from paysieve.inference.output_writers import (
@@ -50,12 +49,12 @@ from paysieve.inference.output_writers import (
     predicted_fields,
     record_json,
 )
-from paysieve.inference.paywall_verdict import paywall_verdict
+from paysieve.inference.paywall_verdict import PaywallEvidence, PaywallVerdict
 from paysieve.inference.worker_pool import default_jobs
 
 from paysieve.documents.records import InputDocument, document_of_record, iter_records
 from paysieve.errors import InputError
-from paysieve.labels import expand_kinds
+from paysieve.labels import PAYWALL_KIND, expand_kinds
 
 if TYPE_CHECKING:
     import dask.bag
@@ -251,10 +250,8 @@ def _arrow_type(name: str) -> pa.DataType:
     import pyarrow as pa
 
     if name == "paywall":  # a verdict's own fields, whatever PaywallVerdict holds
-        verdict = paywall_verdict(
-            ("Subscribe to continue",), np.ones(1, bool), np.ones(1), np.ones((1, 1)), ("paywall",)
-        )
-        return pa.infer_type([verdict.as_dict()])
+        evidence = (PaywallEvidence(0, PAYWALL_KIND, 1.0),)  # so that its fields are typed too
+        return pa.infer_type([PaywallVerdict(True, 1.0, False, evidence).as_dict()])
     types = {"text": pa.string(), "scores": pa.list_(pa.float64())}
     return types.get(name, pa.list_(pa.string()))  # labels, kinds, lines
 

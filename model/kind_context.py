@@ -35,19 +35,12 @@ from paysieve.model.context_features import Documents
 # Neighbour windows, as (first, last) offsets from the line, each side on its own.
 KIND_WINDOWS: tuple[tuple[int, int], ...] = ((-1, -1), (1, 1), (-3, -2), (2, 3), (-8, -4), (4, 8))
 BLOCK_P = 0.5  # stage-1 boilerplate probability from which a line belongs to a block
+# Fewer distinct kind-labelled texts than this and the out-of-fold kinds (each text scored
+# by a kind model that never saw it) say too little to learn from: pool the neighbours'.
+MIN_DISTINCT_TEXTS = 500
 _EPS = 1e-3
 _PRIOR_WEIGHT = 0.05  # pseudo-count of the uniform distribution in every pooled window
 _C = 0.1  # inverse L2 strength of both logistic regressions (chosen on a split of the train part)
-
-
-def _window_sum(docs: Documents, values: np.ndarray, first: int, last: int) -> np.ndarray:
-    """Per line i, the sum of ``values`` rows i+first .. i+last (inclusive), clipped to
-    i's document; ``values`` is (n_lines, k)."""
-    csum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
-    idx = np.arange(len(values))
-    lo = np.clip(idx + first, docs.start, docs.end)
-    hi = np.clip(idx + last + 1, docs.start, docs.end)
-    return csum[np.maximum(hi, lo)] - csum[lo]
 
 
 def block_spans(docs: Documents, p1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,41 +63,73 @@ def block_spans(docs: Documents, p1: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return start, end
 
 
+class KindContextLayout:
+    """Where every line of a batch sits, for the kind-context features: its neighbour
+    windows, its block and its place relative to the article, with the boilerplate weight
+    each window and block holds. It depends on the stage-1 probabilities only, so both
+    layers of the stage share one."""
+
+    def __init__(self, p1: np.ndarray, offsets: np.ndarray) -> None:
+        docs = Documents(np.asarray(offsets, dtype=np.int64))
+        w = np.clip(np.asarray(p1, dtype=np.float64), 1e-4, 1 - 1e-4)
+        idx = np.arange(len(w))
+        wsum = np.concatenate(([0.0], np.cumsum(w)))
+        # [lo, hi) of every window in the flat line array, clipped to the line's document.
+        self.windows = []
+        for first, last in KIND_WINDOWS:
+            lo = np.clip(idx + first, docs.start, docs.end)
+            hi = np.maximum(np.clip(idx + last + 1, docs.start, docs.end), lo)
+            self.windows.append((lo, hi, wsum[hi] - wsum[lo]))
+        start, end = block_spans(docs, w)
+        self.block = (start, end, wsum[end] - wsum[start])
+        lo, hi = docs.main_runs(0.5 - w)
+        from_article = np.where(idx < lo, lo - idx, np.where(idx >= hi, idx - hi + 1, 0))
+        self.weight = w
+        self.scalars = np.column_stack(
+            [
+                np.log(w / (1 - w)),
+                np.log1p(idx - start),
+                np.log1p(end - 1 - idx),
+                np.log(end - start),
+                (docs.pos + 0.5) / docs.size,
+                idx < lo,
+                idx >= hi,
+                np.log1p(from_article),
+            ]
+        )
+
+    def matrix(self, kind_proba: np.ndarray, lead: np.ndarray | None = None) -> np.ndarray:
+        """Feature rows (see the module docstring) for (n_lines, n_kinds) ``kind_proba``,
+        after the logarithms of ``lead`` probabilities when given (the second layer's own
+        line-alone kinds). Written into one array: the rows are wide and many."""
+        kp = np.asarray(kind_proba, dtype=np.float64)
+        n, k = kp.shape
+        first = 0 if lead is None else lead.shape[1]
+        logs = first + (len(self.windows) + 2) * k
+        out = np.empty((n, logs + self.scalars.shape[1]))
+        if lead is not None:
+            out[:, :first] = lead
+        out[:, first : first + k] = kp
+        csum = np.zeros((n + 1, k))
+        np.cumsum(kp * self.weight[:, None], axis=0, out=csum[1:])
+        # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
+        prior = _PRIOR_WEIGHT / max(k, 1)
+        at = first + k
+        for lo, hi, mass in self.windows:
+            out[:, at : at + k] = (csum[hi] - csum[lo] + prior) / (mass + _PRIOR_WEIGHT)[:, None]
+            at += k
+        start, end, mass = self.block
+        out[:, at : at + k] = (csum[end] - csum[start]) / mass[:, None]
+        np.log(out[:, :logs] + _EPS, out=out[:, :logs])
+        out[:, logs:] = self.scalars
+        return out
+
+
 def kind_context_matrix(kind_proba: np.ndarray, p1: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Feature rows of the kind-context stage (see the module docstring) for the lines of
     documents laid end to end, from (n_lines, n_kinds) ``kind_proba`` and the stage-1
     boilerplate probability ``p1``."""
-    docs = Documents(np.asarray(offsets, dtype=np.int64))
-    kp = np.asarray(kind_proba, dtype=np.float64)
-    w = np.clip(np.asarray(p1, dtype=np.float64), 1e-4, 1 - 1e-4)
-    weighted = kp * w[:, None]
-    # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
-    prior = _PRIOR_WEIGHT / max(kp.shape[1], 1)
-    cols = [np.log(kp + _EPS)]
-    for first, last in KIND_WINDOWS:
-        mass = _window_sum(docs, w[:, None], first, last)
-        pooled = (_window_sum(docs, weighted, first, last) + prior) / (mass + _PRIOR_WEIGHT)
-        cols.append(np.log(pooled + _EPS))
-    start, end = block_spans(docs, w)
-    csum = np.vstack([np.zeros((1, kp.shape[1])), np.cumsum(weighted, axis=0)])
-    wsum = np.concatenate(([0.0], np.cumsum(w)))
-    cols.append(np.log((csum[end] - csum[start]) / (wsum[end] - wsum[start])[:, None] + _EPS))
-    idx = np.arange(len(w))
-    lo, hi = docs.main_runs(0.5 - w)
-    from_article = np.where(idx < lo, lo - idx, np.where(idx >= hi, idx - hi + 1, 0))
-    scalars = np.column_stack(
-        [
-            np.log(w / (1 - w)),
-            np.log1p(idx - start),
-            np.log1p(end - 1 - idx),
-            np.log(end - start),
-            (docs.pos + 0.5) / docs.size,
-            idx < lo,
-            idx >= hi,
-            np.log1p(from_article),
-        ]
-    )
-    return np.hstack([*cols, scalars])
+    return KindContextLayout(p1, offsets).matrix(kind_proba)
 
 
 class SoftmaxLayer:
@@ -119,7 +144,9 @@ class SoftmaxLayer:
         self.scale = scale
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        z = ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        """Class probabilities of the rows of ``X`` (standardised within the product)."""
+        coef = self.coef / self.scale[:, None]
+        z = X @ coef + (self.intercept - self.mean @ coef)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -140,14 +167,15 @@ class KindContextModel:
         """(n_lines, n_kinds) kind probabilities of the lines of documents laid end to end."""
         if len(p1) == 0:
             return np.zeros((0, self.first.coef.shape[1]))
-        settled = self.first.predict_proba(kind_context_matrix(kind_proba, p1, offsets))
-        return self.second.predict_proba(_second_pass_matrix(kind_proba, settled, p1, offsets))
+        layout = KindContextLayout(p1, offsets)
+        settled = self.first.predict_proba(layout.matrix(kind_proba))
+        return self.second.predict_proba(_second_pass_matrix(kind_proba, settled, layout))
 
 
 def _second_pass_matrix(
-    kind_proba: np.ndarray, settled: np.ndarray, p1: np.ndarray, offsets: np.ndarray
+    kind_proba: np.ndarray, settled: np.ndarray, layout: KindContextLayout
 ) -> np.ndarray:
-    return np.hstack([np.log(kind_proba + _EPS), kind_context_matrix(settled, p1, offsets)])
+    return layout.matrix(settled, lead=kind_proba)
 
 
 def _fit_layer(X: np.ndarray, target: np.ndarray, n_kinds: int) -> SoftmaxLayer:
@@ -180,11 +208,19 @@ def fit_kind_context(
     """Fit both layers on out-of-fold line-alone ``kind_proba`` and stage-1 ``p1`` of all
     lines; ``target`` is each line's kind index, -1 for lines that are not training rows
     (content, or boilerplate without a kind)."""
-    context = kind_context_matrix(kind_proba, p1, offsets)
+    layout = KindContextLayout(p1, offsets)
+    context = layout.matrix(kind_proba)
     first = _fit_layer(context, target, n_kinds)
     settled = first.predict_proba(context)
-    second = _fit_layer(_second_pass_matrix(kind_proba, settled, p1, offsets), target, n_kinds)
+    second = _fit_layer(_second_pass_matrix(kind_proba, settled, layout), target, n_kinds)
     return KindContextModel(first, second)
+
+
+def enough_texts(target: np.ndarray, text_index: np.ndarray) -> bool:
+    """Whether the lines with a kind (``target`` >= 0) hold at least ``MIN_DISTINCT_TEXTS``
+    distinct texts (``text_index`` gives every line the id of its text), enough to fit the
+    kind-context stage."""
+    return len(np.unique(text_index[target >= 0])) >= MIN_DISTINCT_TEXTS
 
 
 def out_of_fold_kind_proba(

@@ -6,7 +6,13 @@ import pytest
 from paysieve.inference.detector import DocumentPrediction
 from paysieve.inference.paywall_verdict import paywall_verdict
 from paysieve.model.context_features import Documents
-from paysieve.model.kind_context import block_spans, fit_kind_context, kind_context_matrix
+from paysieve.model.kind_context import (
+    MIN_DISTINCT_TEXTS,
+    block_spans,
+    enough_texts,
+    fit_kind_context,
+    kind_context_matrix,
+)
 from paysieve.model.paywall_rule import PaywallRule
 from paysieve.training.corpus_source import Article, Block, CorpusSource
 from paysieve.training.verdict_fit import corpus_folds, f_beta_threshold
@@ -66,6 +72,16 @@ def test_kind_context_names_a_line_that_says_nothing_by_its_block():
     assert proba[3].argmax() == 0 and proba[3, 0] > 0.7
     assert proba[9].argmax() == 1 and proba[9, 1] > 0.7
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_kind_context_needs_enough_distinct_kind_labelled_texts():
+    texts = np.arange(2000) % 1000  # every text twice
+    lines = np.arange(2000)
+    assert MIN_DISTINCT_TEXTS == 500
+    assert enough_texts(np.where(lines < 500, 0, -1), texts)  # 500 distinct texts
+    assert not enough_texts(np.where(lines < 499, 0, -1), texts)  # 499
+    # Repeats do not count: 998 kind-labelled lines, but only 499 texts.
+    assert not enough_texts(np.where(lines % 1000 < 499, 0, -1), texts)
 
 
 # -- the safe targeted removal --------------------------------------------------------------

@@ -90,16 +90,20 @@ def test_drop_removes_exactly_those_kinds_and_keep_spares_exactly_those(m):
     kinds = record["kinds"]
     present = {k for k in kinds if k}
     assert {"navigation", "paywall"} <= present and len(present) >= 3
+    single = {}
     for kind in sorted(present):
         dropped = run("clean", "-", *m, "--drop", kind, input=TEXT)
         # the safe mode removes only lines of that kind, and those the model is sure of
-        gone = set(PAGE) - set(dropped.stdout.splitlines())
-        assert gone <= {x for x, k in zip(PAGE, kinds) if k == kind}
+        single[kind] = set(PAGE) - set(dropped.stdout.splitlines())
+        assert single[kind] <= {x for x, k in zip(PAGE, kinds) if k == kind}
         kept = run("clean", "-", *m, "--keep", kind, input=TEXT)
         assert kept.stdout == "".join(f"{x}\n" for x, k in zip(PAGE, kinds) if k in (None, kind))
     both = run("clean", "-", *m, "--drop", "navigation,paywall", input=TEXT)
     gone = set(PAGE) - set(both.stdout.splitlines())
-    assert gone <= {x for x, k in zip(PAGE, kinds) if k in ("navigation", "paywall")}
+    # several kinds pool their probability: at least what each removes alone, and a line
+    # split between them may go too, but never an article line
+    assert single["navigation"] | single["paywall"] <= gone
+    assert gone <= {x for x, label in zip(PAGE, record["labels"]) if label == "boilerplate"}
     assert "Home" in gone and gone & {x for x, k in zip(PAGE, kinds) if k == "paywall"}
 
 

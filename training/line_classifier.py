@@ -39,6 +39,7 @@ import numpy as np
 from paysieve.model.html_stage import HtmlStructure
 from paysieve.model.kind_context import (
     KindContextModel,
+    enough_texts,
     fit_kind_context,
     out_of_fold_kind_proba,
 )
@@ -77,7 +78,8 @@ class LineClassifier:
         context: its final probability is at least its stage-1 one (None: context decides).
     kind_context : name kinds with the block-context kind stage
         (``paysieve.model.kind_context``) instead of pooling the line-alone kinds of each
-        line's neighbours.
+        line's neighbours (when the training data holds enough distinct kind-labelled
+        texts: ``paysieve.model.kind_context.MIN_DISTINCT_TEXTS``).
     folds : grouped cross-validation folds whose held-out scores the calibration and the
         threshold are fitted on.
     random_state : seed for every random choice, so fits are reproducible.
@@ -272,7 +274,7 @@ class LineClassifier:
         kind_model = kind_context = None
         if len(kind_classes) >= 2:
             kind_model = self._fit_kind_model(X, kind_target)
-            if self.kind_context:
+            if self.kind_context and enough_texts(kind_target, text_index):
                 kind_context = self._fit_kind_context(
                     X, kind_target, len(kind_classes), text_index, oof, offsets
                 )
