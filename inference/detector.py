@@ -169,16 +169,26 @@ class DocumentPrediction:
             )
 
 
+# Inside the article's span (before its last kept line), ``--drop`` asks for more evidence:
+# a line there that mentions a price or a newsletter is more often article than not.
+INSIDE_ARTICLE_CUT = 0.8
+
+
 def targeted_removal(
     is_boilerplate: np.ndarray, dropped_probability: np.ndarray, blank: np.ndarray
 ) -> np.ndarray:
     """The lines ``clean --drop`` removes: the non-blank boilerplate lines that are more
     likely than not boilerplate of a dropped kind (``dropped_probability``: P(boilerplate)
-    x P(kind is dropped | boilerplate) >= 0.5), and the blank lines next to them. Every
-    other line stays: the article, boilerplate of other kinds, uncertain lines, and a blank
-    line between two kept lines, so a removed run leaves its article neighbours and their
+    x P(kind is dropped | boilerplate) >= 0.5; before the last kept non-blank line, inside
+    the article, >= ``INSIDE_ARTICLE_CUT``), and the blank lines next to them. Every other
+    line stays: the article, boilerplate of other kinds, uncertain lines, and a blank line
+    between two kept lines, so a removed run leaves its article neighbours and their
     paragraph breaks as they were."""
-    chosen = is_boilerplate & ~blank & (dropped_probability >= 0.5)
+    kept = np.flatnonzero(~is_boilerplate & ~blank)
+    cut = np.full(len(blank), 0.5)
+    if len(kept):
+        cut[: kept[-1]] = INSIDE_ARTICLE_CUT
+    chosen = is_boilerplate & ~blank & (dropped_probability >= cut)
     return _spread_to_blank_lines(chosen.astype(np.float64), blank) >= 0.5
 
 

@@ -152,6 +152,31 @@ def test_drop_takes_lines_more_likely_than_not_boilerplate_of_the_dropped_kinds(
     np.testing.assert_allclose(pred.kind_share({"newsletter", "account"}), [0.6, 0.6, 0.8])
 
 
+def test_drop_asks_more_evidence_inside_the_article_than_after_it():
+    names = ("newsletter", "related")
+    lines = ("The council met.", "Sign up for updates", "It approved the budget.", "Sign up")
+    pred = DocumentPrediction(
+        lines,
+        np.array([0.1, 0.9, 0.2, 0.9]),
+        0.5,
+        best_kinds=("related", "newsletter", "related", "newsletter"),
+        kind_probabilities=np.array([[0.5, 0.5], [0.75, 0.25], [0.5, 0.5], [0.75, 0.25]]),
+        kind_names=names,
+    )
+    # 0.9 x 0.75 = 0.675 of newsletter for both sign-up lines: enough after the article's
+    # last kept line, not between two article lines (0.8 needed there).
+    assert pred.removed(drop={"newsletter"}).tolist() == [False, False, False, True]
+    sure = DocumentPrediction(
+        lines,
+        np.array([0.1, 0.99, 0.2, 0.9]),
+        0.5,
+        best_kinds=pred.best_kinds,
+        kind_probabilities=np.array([[0.5, 0.5], [0.9, 0.1], [0.5, 0.5], [0.75, 0.25]]),
+        kind_names=names,
+    )
+    assert sure.removed(drop={"newsletter"}).tolist() == [False, True, False, True]
+
+
 def test_drop_and_default_clean_leave_a_blank_line_only_between_kept_lines():
     pred = _prediction()
     assert pred.cleaned() == "The council met on Tuesday.\nIt approved the budget.\n"
