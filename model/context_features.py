@@ -216,6 +216,7 @@ def context_matrix(
     conf_before = docs.before(confident)
     conf_after = docs.total(confident) - conf_before - confident
     cols.add(before / total, after / total, np.log1p(conf_before), np.log1p(conf_after))
+    del mass, total, before, after, confident, conf_before, conf_after  # (long pages)
 
     lo, hi = docs.main_runs((0.5 - p) * (1.0 + chars))
     idx = np.arange(len(p))
@@ -228,6 +229,7 @@ def context_matrix(
         np.log(dup_count.astype(np.float64)),
     )
     cols.add(docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size)
+    del pos, size, lo, hi, idx, inside, dist
     prose = (shape[:, _LONG] > 0) | ((terminal > 0) & (shape[:, _WORDS] >= _EIGHT_WORDS))
     anchor = prose & (p < ANCHOR_MAX_P)
     cols.add(*run_features(docs, p, anchor, shape[:, _DIGITS], shape[:, _TITLE]))
