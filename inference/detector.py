@@ -192,6 +192,12 @@ def targeted_removal(
     return _spread_to_blank_lines(chosen.astype(np.float64), blank) >= 0.5
 
 
+def _unblank(rows: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """The rows of the lines that are not ``blank`` (``rows`` itself when none is: an HTML
+    page has no blank lines, and its arrays can be large)."""
+    return rows[~blank] if blank.any() else rows
+
+
 def split_text(text: str) -> tuple[list[str], list[str]]:
     """Lines of ``text`` and their line breaks (any Unicode break; "" for a last open line)."""
     parts = text.splitlines(keepends=True)
@@ -270,7 +276,10 @@ class Detector:
         )
         html = None
         if pages is not None:
-            html = [(p.structure[~bl], p.container[~bl]) for p, bl in zip(pages, blank)]
+            html = [
+                (_unblank(p.structure, bl), _unblank(p.container, bl))
+                for p, bl in zip(pages, blank)
+            ]
         outputs = self.model.score_documents(model_docs, html=html)
         return [self._prediction(doc, bl, out) for doc, bl, out in zip(docs, blank, outputs)]
 
@@ -287,8 +296,10 @@ class Detector:
         best[~blank] = out.kind_proba.argmax(axis=1)
         kind_scores = np.zeros(len(doc))
         kind_scores[~blank] = out.kind_proba.max(axis=1)
-        kind_proba = np.zeros((len(doc), len(names)))
-        kind_proba[~blank] = out.kind_proba
+        kind_proba = out.kind_proba
+        if blank.any():
+            kind_proba = np.zeros((len(doc), len(names)))
+            kind_proba[~blank] = out.kind_proba
         line_proba = np.zeros(len(doc))  # blank lines are no evidence of any kind
         line_proba[~blank] = out.proba
         verdict = paywall_verdict(

@@ -54,6 +54,30 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
+class FeatureColumns:
+    """Feature columns written one after another into one preallocated matrix (stacking a
+    list of columns would hold every column twice: a page of 100,000 lines has
+    megabytes of each)."""
+
+    def __init__(self, n_rows: int, n_columns: int) -> None:
+        self.matrix = np.empty((n_rows, n_columns))
+        self.filled = 0
+
+    def add(self, *columns: np.ndarray) -> None:
+        """Write ``columns`` (each one value per row, or a matrix of several columns)."""
+        for column in columns:
+            width = 1 if column.ndim == 1 else column.shape[1]
+            target = self.matrix[:, self.filled : self.filled + width]
+            target[...] = column if column.ndim == 2 else column[:, None]
+            self.filled += width
+
+    def full(self) -> np.ndarray:
+        """The matrix, once every column is written."""
+        if self.filled != self.matrix.shape[1]:
+            raise ValueError(f"{self.filled} columns written of {self.matrix.shape[1]}")
+        return self.matrix
+
+
 class Documents:
     """Where every line of the flat array sits: its document, and that document's span."""
 
@@ -167,19 +191,21 @@ def context_matrix(
     end to end; document d spans lines ``offsets[d]:offsets[d + 1]``."""
     docs = Documents(np.asarray(offsets, dtype=np.int64))
     p = np.clip(proba.astype(np.float64), 1e-4, 1 - 1e-4)
-    shifted = {o: docs.shift(p, o) for o in NEIGHBOUR_OFFSETS}
-    cols: list[np.ndarray] = [p, np.log(p / (1 - p))]
-    cols += [shifted[o] for o in NEIGHBOUR_OFFSETS]
-    cols += [docs.window_mean(p, w) for w in WINDOWS]
-    near = np.stack([p, *shifted.values()])
-    cols += [np.nanmin(near, axis=0), np.nanmax(near, axis=0)]
-    cols += list(shape.T)
+    cols = FeatureColumns(len(p), len(CONTEXT_FEATURE_NAMES))
+    shifted = [docs.shift(p, o) for o in NEIGHBOUR_OFFSETS]
+    cols.add(p, np.log(p / (1 - p)), *shifted)
+    cols.add(*(docs.window_mean(p, w) for w in WINDOWS))
+    near = np.stack([p, *shifted])
+    del shifted
+    cols.add(np.nanmin(near, axis=0), np.nanmax(near, axis=0))
+    del near
+    cols.add(shape)
     chars, terminal = shape[:, _CHARS], shape[:, _TERMINAL]
-    cols += [docs.shift(chars, -1), docs.shift(chars, 1)]
-    cols += [docs.shift(terminal, -1), docs.shift(terminal, 1)]
+    cols.add(docs.shift(chars, -1), docs.shift(chars, 1))
+    cols.add(docs.shift(terminal, -1), docs.shift(terminal, 1))
 
     pos, size = docs.pos.astype(np.float64), docs.size.astype(np.float64)
-    cols += [pos / np.maximum(size - 1, 1), np.log1p(size), np.log1p(pos), np.log1p(size - 1 - pos)]
+    cols.add(pos / np.maximum(size - 1, 1), np.log1p(size), np.log1p(pos), np.log1p(size - 1 - pos))
 
     # Expected article mass: content probability weighted by line length.
     mass = (1 - p) * np.exp(chars * 7.0)
@@ -189,23 +215,25 @@ def context_matrix(
     confident = ((p < 0.35) & ((shape[:, _LONG] > 0) | (terminal > 0))).astype(np.float64)
     conf_before = docs.before(confident)
     conf_after = docs.total(confident) - conf_before - confident
-    cols += [before / total, after / total, np.log1p(conf_before), np.log1p(conf_after)]
+    cols.add(before / total, after / total, np.log1p(conf_before), np.log1p(conf_after))
+    del mass, total, before, after, confident, conf_before, conf_after  # (long pages)
 
     lo, hi = docs.main_runs((0.5 - p) * (1.0 + chars))
     idx = np.arange(len(p))
     inside = (idx >= lo) & (idx < hi)
     dist = np.where(idx < lo, idx - lo, np.where(idx >= hi, idx - hi + 1, 0)).astype(np.float64)
-    cols += [
+    cols.add(
         inside.astype(np.float64),
         np.sign(dist) * np.log1p(np.abs(dist)),
         (hi - lo) / size,
         np.log(dup_count.astype(np.float64)),
-    ]
-    cols += [docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size]
+    )
+    cols.add(docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size)
+    del pos, size, lo, hi, idx, inside, dist
     prose = (shape[:, _LONG] > 0) | ((terminal > 0) & (shape[:, _WORDS] >= _EIGHT_WORDS))
     anchor = prose & (p < ANCHOR_MAX_P)
-    cols += run_features(docs, p, anchor, shape[:, _DIGITS], shape[:, _TITLE])
-    return np.column_stack(cols)
+    cols.add(*run_features(docs, p, anchor, shape[:, _DIGITS], shape[:, _TITLE]))
+    return cols.full()
 
 
 def block_kind_proba(

@@ -12,7 +12,13 @@ for documents laid end to end.
 from __future__ import annotations
 
 import numpy as np
-from paysieve.model.context_features import ANCHOR_MAX_P, RUN_FEATURE_NAMES, Documents, run_features
+from paysieve.model.context_features import (
+    ANCHOR_MAX_P,
+    RUN_FEATURE_NAMES,
+    Documents,
+    FeatureColumns,
+    run_features,
+)
 
 from paysieve.documents.html_lines import STRUCTURE_NAMES
 
@@ -55,16 +61,18 @@ def html_stage_matrix(
 
     count = per_group(np.ones(len(p)))
     group_chars = per_group(chars)
-    cols = [p, np.log(p / (1 - p))] + [docs.shift(p, o) for o in (-1, 1, -2, 2)]
-    cols += [
+    cols = FeatureColumns(len(p), len(HTML_STAGE_FEATURE_NAMES))
+    cols.add(p, np.log(p / (1 - p)), *(docs.shift(p, o) for o in (-1, 1, -2, 2)))
+    cols.add(
         np.log1p(chars),
         count / n_lines,
         group_chars / np.maximum(docs.total(chars), 1.0),
         per_group(p) / count,
         per_group(p * chars) / np.maximum(group_chars, 1.0),
         per_group(structure[:, _LINK]) / count,
-    ]
+    )
+    cols.add(structure)
     structured = (structure[:, _TABLE] > 0) | (structure[:, _LIST] > 0)
     anchor = (p < ANCHOR_MAX_P) & (chars >= ANCHOR_MIN_CHARS) & ~structured
-    runs = run_features(docs, p, anchor, structure[:, _LINK], structured.astype(np.float64))
-    return np.column_stack([*cols, structure, *runs])
+    cols.add(*run_features(docs, p, anchor, structure[:, _LINK], structured.astype(np.float64)))
+    return cols.full()

@@ -32,11 +32,18 @@ def html_stage_features(
     chars = np.fromiter(
         (len(line) for doc in documents for line in doc), dtype=np.float64, count=len(proba)
     )
-    structure = np.concatenate([s for s, _ in html]) if html else np.zeros((0, 0))
-    container = np.concatenate([c for _, c in html]) if html else np.zeros(0, np.int64)
+    structure = _joined([s for s, _ in html], np.zeros((0, 0)))
+    container = _joined([c for _, c in html], np.zeros(0, np.int64))
     if len(structure) != len(proba):
         raise ValueError("every line needs one row of HTML structure")
     return html_stage_matrix(proba, chars, structure, container, offsets)
+
+
+def _joined(arrays: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    """``arrays`` laid end to end (one page's own array, not a copy of it)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else empty
 
 
 @dataclass(frozen=True, eq=False)

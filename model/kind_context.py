@@ -29,8 +29,11 @@ across documents (``paysieve.model.context_features.Documents``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 from paysieve.model.context_features import Documents
+from paysieve.model.row_chunks import row_chunks
 
 # Neighbour windows, as (first, last) offsets from the line, each side on its own.
 KIND_WINDOWS: tuple[tuple[int, int], ...] = ((-1, -1), (1, 1), (-3, -2), (2, 3), (-8, -4), (4, 8))
@@ -40,6 +43,7 @@ BLOCK_P = 0.5  # stage-1 boilerplate probability from which a line belongs to a 
 MIN_DISTINCT_TEXTS = 500
 _EPS = 1e-3
 _PRIOR_WEIGHT = 0.05  # pseudo-count of the uniform distribution in every pooled window
+CHUNK_ROWS = 2048  # lines whose feature rows are built and scored at a time
 _C = 0.1  # inverse L2 strength of both logistic regressions (chosen on a split of the train part)
 
 
@@ -74,12 +78,7 @@ class KindContextLayout:
         w = np.clip(np.asarray(p1, dtype=np.float64), 1e-4, 1 - 1e-4)
         idx = np.arange(len(w))
         wsum = np.concatenate(([0.0], np.cumsum(w)))
-        # [lo, hi) of every window in the flat line array, clipped to the line's document.
-        self.windows = []
-        for first, last in KIND_WINDOWS:
-            lo = np.clip(idx + first, docs.start, docs.end)
-            hi = np.maximum(np.clip(idx + last + 1, docs.start, docs.end), lo)
-            self.windows.append((lo, hi, wsum[hi] - wsum[lo]))
+        self._wsum, self._start, self._end = wsum, docs.start, docs.end
         start, end = block_spans(docs, w)
         self.block = (start, end, wsum[end] - wsum[start])
         lo, hi = docs.main_runs(0.5 - w)
@@ -98,31 +97,52 @@ class KindContextLayout:
             ]
         )
 
+    def windows(self, rows: slice) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per ``KIND_WINDOWS`` window, for the lines ``rows``: [lo, hi) of the window in the
+        flat line array (clipped to the line's document) and the boilerplate weight it
+        holds. Made a chunk of lines at a time: six windows of three numbers a line."""
+        idx = np.arange(rows.start, rows.stop)
+        doc_start, doc_end = self._start[rows], self._end[rows]
+        for first, last in KIND_WINDOWS:
+            lo = np.clip(idx + first, doc_start, doc_end)
+            hi = np.maximum(np.clip(idx + last + 1, doc_start, doc_end), lo)
+            yield lo, hi, self._wsum[hi] - self._wsum[lo]
+
     def matrix(self, kind_proba: np.ndarray, lead: np.ndarray | None = None) -> np.ndarray:
         """Feature rows (see the module docstring) for (n_lines, n_kinds) ``kind_proba``,
         after the logarithms of ``lead`` probabilities when given (the second layer's own
-        line-alone kinds). Written into one array: the rows are wide and many."""
+        line-alone kinds)."""
+        return next(self.matrices(kind_proba, lead, chunk=max(len(kind_proba), 1)))[1]
+
+    def matrices(
+        self, kind_proba: np.ndarray, lead: np.ndarray | None = None, chunk: int | None = None
+    ) -> Iterator[tuple[slice, np.ndarray]]:
+        """The feature rows of ``matrix``, ``chunk`` lines at a time, each with the lines
+        it covers: the rows are wide (over a hundred columns), and a page of 100,000 lines
+        would otherwise hold them all at once. Each chunk is written into one array."""
         kp = np.asarray(kind_proba, dtype=np.float64)
         n, k = kp.shape
         first = 0 if lead is None else lead.shape[1]
-        logs = first + (len(self.windows) + 2) * k
-        out = np.empty((n, logs + self.scalars.shape[1]))
-        if lead is not None:
-            out[:, :first] = lead
-        out[:, first : first + k] = kp
+        logs = first + (len(KIND_WINDOWS) + 2) * k
         csum = np.zeros((n + 1, k))
         np.cumsum(kp * self.weight[:, None], axis=0, out=csum[1:])
         # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
         prior = _PRIOR_WEIGHT / max(k, 1)
-        at = first + k
-        for lo, hi, mass in self.windows:
-            out[:, at : at + k] = (csum[hi] - csum[lo] + prior) / (mass + _PRIOR_WEIGHT)[:, None]
-            at += k
-        start, end, mass = self.block
-        out[:, at : at + k] = (csum[end] - csum[start]) / mass[:, None]
-        np.log(out[:, :logs] + _EPS, out=out[:, :logs])
-        out[:, logs:] = self.scalars
-        return out
+        for rows in row_chunks(n, chunk or CHUNK_ROWS):
+            out = np.empty((rows.stop - rows.start, logs + self.scalars.shape[1]))
+            if lead is not None:
+                out[:, :first] = lead[rows]
+            out[:, first : first + k] = kp[rows]
+            at = first + k
+            for lo, hi, mass in self.windows(rows):
+                pooled = csum[hi] - csum[lo] + prior
+                out[:, at : at + k] = pooled / (mass + _PRIOR_WEIGHT)[:, None]
+                at += k
+            start, end, mass = (column[rows] for column in self.block)
+            out[:, at : at + k] = (csum[end] - csum[start]) / mass[:, None]
+            np.log(out[:, :logs] + _EPS, out=out[:, :logs])
+            out[:, logs:] = self.scalars[rows]
+            yield rows, out
 
 
 def kind_context_matrix(kind_proba: np.ndarray, p1: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -168,8 +188,18 @@ class KindContextModel:
         if len(p1) == 0:
             return np.zeros((0, self.first.coef.shape[1]))
         layout = KindContextLayout(p1, offsets)
-        settled = self.first.predict_proba(layout.matrix(kind_proba))
-        return self.second.predict_proba(_second_pass_matrix(kind_proba, settled, layout))
+        settled = _layer_proba(self.first, layout.matrices(kind_proba), len(p1))
+        return _layer_proba(self.second, layout.matrices(settled, lead=kind_proba), len(p1))
+
+
+def _layer_proba(
+    layer: SoftmaxLayer, matrices: Iterable[tuple[slice, np.ndarray]], n: int
+) -> np.ndarray:
+    """A layer's class probabilities of ``n`` lines whose feature rows come in chunks."""
+    out = np.empty((n, layer.coef.shape[1]))
+    for rows, X in matrices:
+        out[rows] = layer.predict_proba(X)
+    return out
 
 
 def _second_pass_matrix(

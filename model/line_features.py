@@ -47,8 +47,12 @@ class LineFeaturizer:
         """(index, hashed token rows, shape rows) of the distinct texts of ``lines``: line
         ``i`` has the features of row ``index[i]``. Featurise (and score) each text once."""
         index, texts = distinct_texts(lines)
+        return (index, *self.transform_texts(texts))
+
+    def transform_texts(self, texts: list[str]) -> tuple[SparseRows, np.ndarray]:
+        """(hashed token rows, shape rows) of ``texts``, one row per text: each row is a
+        function of its text alone, so any split of ``texts`` gives the same rows."""
         return (
-            index,
             self._hasher.transform(texts, self.character_classes),
             shape_matrix(texts, self.character_classes),
         )

@@ -22,9 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 from paysieve.model.context_features import block_kind_proba, context_matrix
 from paysieve.model.kind_context import KindContextModel
-from paysieve.model.line_features import LineFeaturizer
+from paysieve.model.line_features import SHAPE_FEATURE_NAMES, LineFeaturizer, distinct_texts
 from paysieve.model.linear_model import LinearModel, logistic
+from paysieve.model.row_chunks import row_chunks
 from paysieve.model.tree_ensemble import TreeEnsemble
+
+# Distinct texts featurised and scored at a time: their hashed token rows (tens of entries a
+# line, several arrays of them while they are built) are the largest arrays of stage 1, and
+# a page of 100,000 lines would otherwise hold them all at once.
+STAGE1_TEXTS = 2048
 
 
 def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
@@ -91,13 +97,17 @@ class TextModel:
     def stage1(self, documents: Sequence[Sequence[str]], with_kinds: bool) -> Stage1:
         """Stage-1 probability, shape and (``with_kinds``) kind probabilities of all lines;
         each distinct text is scored once."""
-        lines = [line for doc in documents for line in doc]
-        index, hashed, shape = self.featurizer.transform_distinct(lines)
-        p1 = self.line_model.predict_proba(hashed, shape)
-        kinds = None
-        if with_kinds and self.kind_model is not None:
-            kinds = self.kind_model.class_proba(hashed, shape)[index]
-        return Stage1(index, p1[index], shape[index], kinds)
+        index, texts = distinct_texts([line for doc in documents for line in doc])
+        p1 = np.empty(len(texts))
+        shape = np.empty((len(texts), len(SHAPE_FEATURE_NAMES)))
+        scoring_kinds = with_kinds and self.kind_model is not None
+        kinds = np.empty((len(texts), len(self.kind_classes))) if scoring_kinds else None
+        for rows in row_chunks(len(texts), STAGE1_TEXTS):
+            hashed, shape[rows] = self.featurizer.transform_texts(texts[rows])
+            p1[rows] = self.line_model.predict_proba(hashed, shape[rows])
+            if kinds is not None:
+                kinds[rows] = self.kind_model.class_proba(hashed, shape[rows])
+        return Stage1(index, p1[index], shape[index], None if kinds is None else kinds[index])
 
     def scores(
         self, documents: Sequence[Sequence[str]], offsets: np.ndarray, with_kinds: bool
@@ -111,13 +121,19 @@ class TextModel:
             no_kinds = np.zeros((0, len(self.kind_classes))) if with_kinds else None
             return np.zeros((0, 2)), no_kinds
         first = self.stage1(documents, with_kinds)
-        context = line_context(first.p1, first.shape, first.index, offsets)
-        raw = np.column_stack([logistic(self.context_model.decision_function(context)), first.p1])
-        if first.kind_proba is None:
+        p1, kind_proba = first.p1, first.kind_proba
+        # The context rows (56 columns a line) and the line shapes are freed before the
+        # kind stage's rows are made.
+        stage2 = self.context_model.decision_function(
+            line_context(p1, first.shape, first.index, offsets)
+        )
+        del first
+        raw = np.column_stack([logistic(stage2), p1])
+        if kind_proba is None:
             return raw, None
         if self.kind_context is not None:
-            return raw, self.kind_context.predict_proba(first.kind_proba, first.p1, offsets)
-        return raw, block_kind_proba(first.kind_proba, first.p1, offsets)
+            return raw, self.kind_context.predict_proba(kind_proba, p1, offsets)
+        return raw, block_kind_proba(kind_proba, p1, offsets)
 
     def raw_scores(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """Raw scores of all lines, flattened in order: (n_lines, 2), the stage-2

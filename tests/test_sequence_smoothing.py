@@ -19,15 +19,17 @@ def test_a_lone_line_inside_a_run_follows_its_neighbours():
 
 
 def test_documents_are_smoothed_independently():
+    # The longest document runs alone past the others' ends (Python floats there, numpy
+    # over the documents before): a document gets the same floats alone and in a batch.
     rng = np.random.default_rng(1)
-    lengths = [4, 1, 0, 9, 2]
+    lengths = [4, 1, 0, 40, 9, 2]
     offsets = np.concatenate(([0], np.cumsum(lengths)))
     p = rng.random(offsets[-1])
     together = smooth(p, offsets, 0.9, 0.6)
     for a, b in itertools.pairwise(offsets):
         if b > a:
             alone = smooth(p[a:b], np.array([0, b - a]), 0.9, 0.6)
-            np.testing.assert_allclose(together[a:b], alone)
+            assert together[a:b].tobytes() == alone.tobytes()
     assert len(smooth(np.zeros(0), np.array([0]), 0.9, 0.6)) == 0
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Iterator
 from functools import cache
 
@@ -292,14 +293,16 @@ class _ShadowStack:
     def __init__(self, page: str, block_tags: frozenset[str], unshown_tags: frozenset[str]):
         self.page = page
         self.block_tags, self.unshown_tags = block_tags, unshown_tags
+        # Stack positions are kept in arrays of machine integers (a page of 200,000 nested
+        # elements has that many in each), not in lists of int objects.
         self.names: list[str] = []
-        self.flat: list[bool] = []
-        self.where: dict[str, list[int]] = {}
+        self.flat = array("b")  # 1: the entry is flattened
+        self.where: dict[str, array[int]] = {}
         self.flat_open: dict[str, int] = {}  # flattened open elements, by name
-        self.scope_ends: list[int] = []
-        self.specials: list[int] = []
-        self.item_stops: list[int] = []
-        self.markers: list[int] = []
+        self.scope_ends = array("q")
+        self.specials = array("q")
+        self.item_stops = array("q")
+        self.markers = array("q")
         # (name, stack position it was closed at, its start tag): the parser's list of
         # formatting elements, less those still open.
         self.reopen: list[tuple[str, int, str]] = []
@@ -530,7 +533,10 @@ class _ShadowStack:
         if flat:
             self.flat_open[name] = self.flat_open.get(name, 0) + 1
             return
-        self.where.setdefault(name, []).append(position)
+        positions = self.where.get(name)
+        if positions is None:
+            positions = self.where[name] = array("q")
+        positions.append(position)
         self.depth += 1
         if name in FORMATTING:
             self.keys[position] = key or name

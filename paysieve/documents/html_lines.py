@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -179,6 +181,7 @@ STRUCTURE_NAMES: tuple[str, ...] = (
     + tuple(f"in_{zone}" for zone in ZONE_TAGS)
     + ("hidden",)
 )
+_COLUMN = {name: i for i, name in enumerate(STRUCTURE_NAMES)}
 _LIST_BIT = 1 << ZONE_TAGS.index("list")  # "list" is <ul> or <ol>
 _ZONE_BIT = {tag: 1 << i for i, tag in enumerate(ZONE_TAGS) if tag != "list"}
 _ZONE_BIT |= {"ul": _LIST_BIT, "ol": _LIST_BIT}
@@ -210,6 +213,9 @@ class _Context(NamedTuple):
     hidden: bool = False  # an ancestor is hidden (``hidden``, aria-hidden, display:none)
 
 
+_FIELD = {name: itemgetter(i) for i, name in enumerate(_Context._fields)}
+
+
 @dataclass(frozen=True)
 class HtmlBlocks:
     """An HTML page as block lines, with each line's structure: ``structure`` has one row
@@ -223,12 +229,16 @@ class HtmlBlocks:
 
 class _LineBuilder:
     """Collects text pieces into lines; ``end_line`` closes the current one and records
-    its structure: the first piece's context, and how much of the text is link text."""
+    its structure: the first piece's context and depth, and how much of the text is link
+    text. Per line it keeps the text, a reference to that context (shared by the lines of
+    one element) and two numbers, not a tuple of numbers: a page of 100,000 lines is
+    scored with the tree of its elements still in memory."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.rows: list[tuple] = []  # link share, category, depth, hints, zones, hidden
-        self.containers: list[int] = []
+        self.contexts: list[_Context] = []
+        self.depths = array("q")
+        self.link_shares = array("d")
         self._pieces: list[str] = []
         self._first: tuple[_Context, int] | None = None
         self._chars = self._link_chars = 0
@@ -245,18 +255,9 @@ class _LineBuilder:
             if line and self._first is not None:
                 ctx, depth = self._first
                 self.lines.append(line)
-                self.containers.append(ctx.container)
-                self.rows.append(
-                    (
-                        self._link_chars / (self._chars or 1),
-                        ctx.category,
-                        depth,
-                        ctx.boilerplate_hints,
-                        ctx.content_hints,
-                        ctx.zones,
-                        ctx.hidden,
-                    )
-                )
+                self.contexts.append(ctx)
+                self.depths.append(depth)
+                self.link_shares.append(self._link_chars / (self._chars or 1))
             self._pieces.clear()
             self._first = None
             self._chars = self._link_chars = 0
@@ -280,11 +281,23 @@ class _LineBuilder:
         self.add(last, context, depth)
 
     def blocks(self) -> HtmlBlocks:
-        rows = np.array(self.rows, dtype=np.float64).reshape(-1, 7)
-        zones = rows[:, 5].astype(np.int64)
-        flags = (zones[:, None] >> np.arange(len(ZONE_TAGS))) & 1
-        structure = np.column_stack([rows[:, :5], flags, rows[:, 6]]).astype(np.float64)
-        return HtmlBlocks(self.lines, structure, np.array(self.containers, dtype=np.int64))
+        """The lines and their structure, written column by column into one array."""
+        n, contexts = len(self.lines), self.contexts
+        structure = np.empty((n, len(STRUCTURE_NAMES)))
+
+        def field(name: str, dtype: type = np.float64) -> np.ndarray:
+            return np.fromiter(map(_FIELD[name], contexts), dtype=dtype, count=n)
+
+        structure[:, _COLUMN["link_share"]] = np.frombuffer(self.link_shares, dtype=np.float64)
+        structure[:, _COLUMN["block_category"]] = field("category")
+        structure[:, _COLUMN["depth"]] = np.frombuffer(self.depths, dtype=np.int64)
+        structure[:, _COLUMN["boilerplate_hints"]] = field("boilerplate_hints")
+        structure[:, _COLUMN["content_hints"]] = field("content_hints")
+        zones = field("zones", np.int64)
+        for bit, zone in enumerate(ZONE_TAGS):
+            structure[:, _COLUMN[f"in_{zone}"]] = (zones >> bit) & 1
+        structure[:, _COLUMN["hidden"]] = field("hidden")
+        return HtmlBlocks(self.lines, structure, field("container", np.int64))
 
 
 def _parser():
@@ -347,12 +360,18 @@ def _hides(attributes: dict) -> bool:
 def html_blocks(page: bytes | str) -> HtmlBlocks:
     """The block lines of an HTML page with their structure (bytes are decoded with
     ``decode_html``)."""
-    text = bounded_html(html_text(page), _LINE_TAGS, DROPPED_TAGS)
-    tree = _parser()(text)
-    root = tree.body or tree.root
+    tree = _parser()(bounded_html(html_text(page), _LINE_TAGS, DROPPED_TAGS))
+    tree.raw_html = b""  # the UTF-8 copy of the page the parser keeps: not read again
     out = _LineBuilder()
-    if root is None:
-        return out.blocks()
+    root = tree.body or tree.root
+    if root is not None:
+        _walk(root, out)
+    del tree, root  # the tree's memory is freed before the structure's arrays are made
+    return out.blocks()
+
+
+def _walk(root, out: _LineBuilder) -> None:
+    """Give ``out`` the text of ``root`` and its descendants, in document order."""
     add, end_line = out.add, out.end_line
     blocks = 0
     # Depth-first walk with an explicit stack (no recursion limit on deep pages) of the
@@ -394,7 +413,6 @@ def html_blocks(page: bytes | str) -> HtmlBlocks:
                 break
             children, is_block, in_pre, context, depth = stack.pop()
     end_line()
-    return out.blocks()
 
 
 def html_lines(page: bytes | str) -> list[str]:
