@@ -8,7 +8,7 @@ BENCH  ?= ../shared/benchmark
 .PHONY: demo test dist-check lint mutation model model-all benchmark benchmark-all lockbox lockbox-all dev-benchmark \
 	kind-benchmark throughput extraction-benchmark hostile-benchmark clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml paysieve/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
