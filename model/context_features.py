@@ -2,17 +2,22 @@
 
 Boilerplate comes in blocks and the article is one dense run of long, punctuated lines, so
 a lone "3 Months" or "Share" is recognisable only from the lines around it. Given each
-line's first-stage boilerplate probability and its shape features, ``context_matrix``
+line's first-stage boilerplate probability and its shape features, ``ContextRows``
 builds one row of context features per line, for many documents at once (all numpy over
-the flat line array; documents are delimited by offsets, and nothing leaks across them).
+the flat line array; documents are delimited by offsets, and nothing leaks across them),
+a chunk of lines at a time (``ChunkedRows``: the same floats as all at once).
 Missing neighbours (past a document's edges) are NaN, which the gradient-boosted second
 stage handles natively.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from paysieve.model.line_shape import SHAPE_FEATURE_NAMES
+from paysieve.model.row_chunks import row_chunks
+from paysieve.model.tree_ensemble import TreeEnsemble
 
 NEIGHBOUR_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
 WINDOWS: tuple[int, ...] = (2, 5, 10)
@@ -26,6 +31,8 @@ _TITLE = SHAPE_FEATURE_NAMES.index("title_case_share")
 # takes for content. Runs of other lines sit between anchors.
 ANCHOR_MAX_P = 0.5
 _EIGHT_WORDS = np.log1p(8) / 5.0
+# Lines whose feature rows are made and scored at a time (56 columns: 1.8 MB of rows).
+CHUNK_LINES = 4096
 
 RUN_FEATURE_NAMES: tuple[str, ...] = (
     "run_log_len",
@@ -78,6 +85,40 @@ class FeatureColumns:
         return self.matrix
 
 
+class DocumentLines:
+    """Lines ``rows`` of a flat line array, each with its document's span: the features of
+    a chunk of lines read the whole batch's arrays through it, so they equal the whole
+    batch's features bit for bit (a line's neighbours may lie outside the chunk)."""
+
+    def __init__(self, offsets: np.ndarray, rows: slice) -> None:
+        self.idx = np.arange(rows.start, rows.stop)
+        self.doc = np.searchsorted(offsets, self.idx, side="right") - 1
+        self.start = offsets[self.doc]
+        self.end = offsets[self.doc + 1]
+        self.pos = self.idx - self.start
+        self.size = self.end - self.start
+
+    def shift(self, values: np.ndarray, offset: int) -> np.ndarray:
+        """values[i + offset] within i's document, NaN past its edges (``values`` of the
+        whole batch)."""
+        out = np.full(len(self.idx), np.nan)
+        ok = (self.pos + offset >= 0) & (self.pos + offset < self.size)
+        out[ok] = values[self.idx[ok] + offset]
+        return out
+
+    def window_mean(self, csum: np.ndarray, half: int) -> np.ndarray:
+        """Mean of values[i-half : i+half+1], clipped to i's document; ``csum`` is the
+        cumulative sum of the whole batch's values, after a 0."""
+        lo = np.maximum(self.idx - half, self.start)
+        hi = np.minimum(self.idx + half + 1, self.end)
+        return (csum[hi] - csum[lo]) / (hi - lo)
+
+
+def cumulative(values: np.ndarray) -> np.ndarray:
+    """0, then the running sums of ``values``: the sum of values[a:b] is csum[b] - csum[a]."""
+    return np.concatenate(([0.0], np.cumsum(values)))
+
+
 class Documents:
     """Where every line of the flat array sits: its document, and that document's span."""
 
@@ -90,30 +131,30 @@ class Documents:
         self.pos = np.arange(offsets[-1]) - self.start
         self.size = self.end - self.start
 
+    def lines(self) -> DocumentLines:
+        """All lines of the batch, as ``DocumentLines``."""
+        return DocumentLines(self.offsets, slice(0, int(self.offsets[-1])))
+
     def shift(self, values: np.ndarray, offset: int) -> np.ndarray:
         """values[i + offset] within i's document, NaN past its edges."""
-        out = np.full(len(values), np.nan)
-        target = np.arange(len(values)) + offset
-        ok = (self.pos + offset >= 0) & (self.pos + offset < self.size)
-        out[ok] = values[target[ok]]
-        return out
+        return self.lines().shift(values, offset)
 
     def window_mean(self, values: np.ndarray, half: int) -> np.ndarray:
         """Mean of values[i-half : i+half+1], clipped to i's document."""
-        csum = np.concatenate(([0.0], np.cumsum(values)))
-        idx = np.arange(len(values))
-        lo = np.maximum(idx - half, self.start)
-        hi = np.minimum(idx + half + 1, self.end)
-        return (csum[hi] - csum[lo]) / (hi - lo)
+        return self.lines().window_mean(cumulative(values), half)
 
     def before(self, values: np.ndarray) -> np.ndarray:
         """Sum of values over the earlier lines of the same document."""
-        csum = np.concatenate(([0.0], np.cumsum(values)))
+        csum = cumulative(values)
         return csum[:-1] - csum[self.start]
 
     def total(self, values: np.ndarray) -> np.ndarray:
         """Sum of values over the whole document, per line."""
-        return np.bincount(self.doc, weights=values, minlength=len(self.offsets) - 1)[self.doc]
+        return self.doc_total(values)[self.doc]
+
+    def doc_total(self, values: np.ndarray) -> np.ndarray:
+        """Sum of values over each document, per document."""
+        return np.bincount(self.doc, weights=values, minlength=len(self.offsets) - 1)
 
     def group_mean(self, group: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per line, the mean of ``values`` over the lines sharing its ``group`` id."""
@@ -123,6 +164,11 @@ class Documents:
 
     def main_runs(self, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per line, [lo, hi) of its document's contiguous run with the largest total gain."""
+        lo, hi = self.main_run_spans(gain)
+        return lo[self.doc], hi[self.doc]
+
+    def main_run_spans(self, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per document, [lo, hi) of its contiguous run with the largest total gain."""
         lo = np.empty(len(self.offsets) - 1, dtype=np.int64)
         hi = np.empty_like(lo)
         for d, (a, b) in enumerate(zip(self.offsets[:-1], self.offsets[1:])):
@@ -133,13 +179,11 @@ class Documents:
             j = int(np.argmax(prefix[1:] - low[:-1])) + 1  # end of the best run
             i = int(np.flatnonzero(prefix[:j] == low[j - 1])[-1])  # its start
             lo[d], hi[d] = a + i, a + j
-        return lo[self.doc], hi[self.doc]
+        return lo, hi
 
 
-def run_features(
-    docs: Documents, p: np.ndarray, anchor: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> list[np.ndarray]:
-    """Columns ``RUN_FEATURE_NAMES``: each line seen in its run of non-anchor lines.
+class Runs:
+    """Each line seen in its run of non-anchor lines (columns ``RUN_FEATURE_NAMES``).
 
     A run is a maximal stretch of lines between two ``anchor`` lines (or a document edge):
     a table, a spec list or a few short list items inside an article sit between anchors
@@ -147,41 +191,187 @@ def run_features(
     line is a run of its own (length 0). ``a`` and ``b`` are two per-line values averaged
     over the run (e.g. the share of digits and of title-cased words). What a line does not
     have (no anchor before it; run values of an anchor) is -1, not NaN: on a small training
-    set a column could otherwise be NaN throughout, which the boosting cannot bin.
+    set a column could otherwise be NaN throughout, which the boosting cannot bin. The
+    anchors around each line and the runs' statistics are found for the whole batch; the
+    columns are made for any lines of it (``columns``).
     """
-    n = len(p)
-    idx = np.arange(n)
-    # Last anchor at or before each line, first anchor at or after it, within its document.
-    last = np.maximum.accumulate(np.where(anchor, idx, -1)) if n else idx
-    first = np.minimum.accumulate(np.where(anchor, idx, n)[::-1])[::-1] if n else idx
-    has_before = np.concatenate(([False], last[:-1] >= docs.start[1:])) if n else anchor
-    has_after = np.concatenate((first[1:] < docs.end[:-1], [False])) if n else anchor
-    before = np.where(has_before, np.concatenate(([0], last[:-1])), docs.start - 1)
-    after = np.where(has_after, np.concatenate((first[1:], [0])), docs.end)
-    run_start = np.where(anchor, idx, before + 1)
-    run_end = np.where(anchor, idx, after)  # exclusive
-    length = (run_end - run_start).astype(np.float64)
-    # Run ids: an anchor's own index, else (document, start of the run) made unique.
-    group = np.where(anchor, 2 * idx, 2 * run_start + 1)
-    in_run = ~anchor
 
-    def mean(values: np.ndarray) -> np.ndarray:
-        return np.where(in_run, docs.group_mean(group, np.where(in_run, values, 0.0)), -1.0)
+    def __init__(
+        self, docs: Documents, p: np.ndarray, anchor: np.ndarray, a: np.ndarray, b: np.ndarray
+    ) -> None:
+        n = len(p)
+        idx = np.arange(n)
+        self.anchor = anchor
+        # Last anchor at or before each line, first anchor at or after it (any document).
+        self.last = np.maximum.accumulate(np.where(anchor, idx, -1)) if n else idx
+        self.first = np.minimum.accumulate(np.where(anchor, idx, n)[::-1])[::-1] if n else idx
+        span = self.spans(DocumentLines(docs.offsets, slice(0, n)))
+        # Run ids: an anchor's own index, else (document, start of the run) made unique.
+        group = np.where(anchor, 2 * idx, 2 * span[0] + 1)
+        del span
+        in_run = ~anchor
+        _, self.run = np.unique(group, return_inverse=True)
+        del group
+        count = np.bincount(self.run)
+        self.mean_p, self.mean_a, self.mean_b = (
+            np.bincount(self.run, weights=np.where(in_run, values, 0.0)) / count
+            for values in (p, a, b)
+        )
+        self.max_p = np.full(len(count), -np.inf)
+        np.maximum.at(self.max_p, self.run, np.where(in_run, p, -np.inf))
 
-    _, inverse = np.unique(group, return_inverse=True)
-    run_max = np.full(inverse.max(initial=-1) + 1, -np.inf)
-    np.maximum.at(run_max, inverse, np.where(in_run, p, -np.inf))
-    return [
-        np.log1p(length),
-        np.where(in_run, np.log1p(idx - run_start), -1.0),
-        np.where(has_before, np.log1p(idx - before), -1.0),
-        np.where(has_after, np.log1p(after - idx), -1.0),
-        (has_before & has_after & in_run).astype(np.float64),
-        mean(p),
-        np.where(in_run, run_max[inverse], -1.0),
-        mean(a),
-        mean(b),
-    ]
+    def spans(
+        self, lines: DocumentLines
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For ``lines``: the start and (exclusive) end of each line's run, whether an
+        anchor of its document precedes and follows it, and where (the document's edge
+        past it when not)."""
+        idx, n = lines.idx, len(self.last)
+        previous = self.last[np.maximum(idx - 1, 0)]
+        following = self.first[np.minimum(idx + 1, max(n - 1, 0))]
+        has_before = (idx > 0) & (previous >= lines.start)
+        has_after = (idx < n - 1) & (following < lines.end)
+        before = np.where(has_before, previous, lines.start - 1)
+        after = np.where(has_after, following, lines.end)
+        anchor = self.anchor[lines.idx]
+        run_start = np.where(anchor, idx, before + 1)
+        run_end = np.where(anchor, idx, after)
+        return run_start, run_end, has_before, has_after, before, after
+
+    def columns(self, lines: DocumentLines) -> list[np.ndarray]:
+        """The columns ``RUN_FEATURE_NAMES`` of ``lines``."""
+        idx = lines.idx
+        run_start, run_end, has_before, has_after, before, after = self.spans(lines)
+        in_run = ~self.anchor[idx]
+        run = self.run[idx]
+        return [
+            np.log1p((run_end - run_start).astype(np.float64)),
+            np.where(in_run, np.log1p(idx - run_start), -1.0),
+            np.where(has_before, np.log1p(idx - before), -1.0),
+            np.where(has_after, np.log1p(after - idx), -1.0),
+            (has_before & has_after & in_run).astype(np.float64),
+            np.where(in_run, self.mean_p[run], -1.0),
+            np.where(in_run, self.max_p[run], -1.0),
+            np.where(in_run, self.mean_a[run], -1.0),
+            np.where(in_run, self.mean_b[run], -1.0),
+        ]
+
+
+class ChunkedRows:
+    """Feature rows of a batch of lines made a chunk of lines at a time: what needs a
+    whole document (its totals, its article run, the runs between anchors) is found once,
+    per line or per document in a few narrow arrays, and each chunk's wide rows read them,
+    so the rows equal the whole batch's bit for bit, and a page of 100,000 lines holds the
+    rows of one chunk only. Subclasses give ``n_lines``, ``n_columns`` and ``write``."""
+
+    n_lines: int
+    n_columns: int
+    offsets: np.ndarray
+
+    def write(self, lines: DocumentLines, cols: FeatureColumns) -> None:
+        """Write the feature columns of ``lines`` into ``cols``."""
+        raise NotImplementedError
+
+    def rows(self, rows: slice) -> np.ndarray:
+        """The feature rows of the lines ``rows``."""
+        cols = FeatureColumns(rows.stop - rows.start, self.n_columns)
+        self.write(DocumentLines(self.offsets, rows), cols)
+        return cols.full()
+
+    def matrix(self) -> np.ndarray:
+        """The feature rows of every line."""
+        return self.rows(slice(0, self.n_lines))
+
+    def chunks(self, size: int | None = None) -> Iterator[tuple[slice, np.ndarray]]:
+        """(lines, their feature rows), about ``size`` (default ``CHUNK_LINES``) lines at
+        a time."""
+        for rows in row_chunks(self.n_lines, size or CHUNK_LINES):
+            yield rows, self.rows(rows)
+
+    def decision_function(self, model: TreeEnsemble, size: int | None = None) -> np.ndarray:
+        """``model``'s raw score of every line, from its rows made ``size`` lines at a time
+        (a tree ensemble scores each row alone: the scores do not depend on the chunks)."""
+        out = np.empty(self.n_lines)
+        for rows, matrix in self.chunks(size):
+            out[rows] = model.decision_function(matrix)
+        return out
+
+
+class ContextRows(ChunkedRows):
+    """Context feature rows (see ``CONTEXT_FEATURE_NAMES``) of the lines of documents laid
+    end to end; document d spans lines ``offsets[d]:offsets[d + 1]``."""
+
+    n_columns = len(CONTEXT_FEATURE_NAMES)
+
+    def __init__(
+        self, proba: np.ndarray, shape: np.ndarray, dup_count: np.ndarray, offsets: np.ndarray
+    ) -> None:
+        docs = Documents(np.asarray(offsets, dtype=np.int64))
+        self.offsets = docs.offsets
+        p = np.clip(proba.astype(np.float64), 1e-4, 1 - 1e-4)
+        self.n_lines = len(p)
+        self.p, self.shape, self.dup_count = p, shape, dup_count
+        self.p_sum = cumulative(p)
+        chars, terminal = shape[:, _CHARS], shape[:, _TERMINAL]
+        # Expected article mass: content probability weighted by line length.
+        mass = (1 - p) * np.exp(chars * 7.0)
+        self.mass_total = docs.doc_total(mass) + 1e-9
+        self.mass_sum = cumulative(mass)
+        del mass
+        confident = ((p < 0.35) & ((shape[:, _LONG] > 0) | (terminal > 0))).astype(np.float64)
+        self.confident_total = docs.doc_total(confident)
+        self.confident_sum = cumulative(confident)
+        del confident
+        self.main_run = docs.main_run_spans((0.5 - p) * (1.0 + chars))
+        self.p_total = docs.doc_total(p)
+        self.content_total = docs.doc_total((p < 0.5).astype(np.float64))
+        prose = (shape[:, _LONG] > 0) | ((terminal > 0) & (shape[:, _WORDS] >= _EIGHT_WORDS))
+        anchor = prose & (p < ANCHOR_MAX_P)
+        del prose
+        self.runs = Runs(docs, p, anchor, shape[:, _DIGITS], shape[:, _TITLE])
+
+    def write(self, lines: DocumentLines, cols: FeatureColumns) -> None:
+        """Write the context feature columns of ``lines`` into ``cols``."""
+        idx, doc = lines.idx, lines.doc
+        p, shape = self.p[idx], self.shape[idx]
+        shifted = [lines.shift(self.p, o) for o in NEIGHBOUR_OFFSETS]
+        cols.add(p, np.log(p / (1 - p)), *shifted)
+        cols.add(*(lines.window_mean(self.p_sum, w) for w in WINDOWS))
+        near = np.stack([p, *shifted])
+        del shifted
+        cols.add(np.nanmin(near, axis=0), np.nanmax(near, axis=0))
+        del near
+        cols.add(shape)
+        all_chars, all_terminal = self.shape[:, _CHARS], self.shape[:, _TERMINAL]
+        chars, terminal = all_chars[idx], all_terminal[idx]
+        cols.add(lines.shift(all_chars, -1), lines.shift(all_chars, 1))
+        cols.add(lines.shift(all_terminal, -1), lines.shift(all_terminal, 1))
+
+        pos, size = lines.pos.astype(np.float64), lines.size.astype(np.float64)
+        cols.add(
+            pos / np.maximum(size - 1, 1), np.log1p(size), np.log1p(pos), np.log1p(size - 1 - pos)
+        )
+
+        mass = (1 - p) * np.exp(chars * 7.0)
+        total = self.mass_total[doc]
+        before = self.mass_sum[idx] - self.mass_sum[lines.start]
+        after = total - before - mass
+        confident = ((p < 0.35) & ((shape[:, _LONG] > 0) | (terminal > 0))).astype(np.float64)
+        conf_before = self.confident_sum[idx] - self.confident_sum[lines.start]
+        conf_after = self.confident_total[doc] - conf_before - confident
+        cols.add(before / total, after / total, np.log1p(conf_before), np.log1p(conf_after))
+
+        lo, hi = self.main_run[0][doc], self.main_run[1][doc]
+        inside = (idx >= lo) & (idx < hi)
+        dist = np.where(idx < lo, idx - lo, np.where(idx >= hi, idx - hi + 1, 0)).astype(np.float64)
+        cols.add(
+            inside.astype(np.float64),
+            np.sign(dist) * np.log1p(np.abs(dist)),
+            (hi - lo) / size,
+            np.log(self.dup_count[idx].astype(np.float64)),
+        )
+        cols.add(self.p_total[doc] / size, self.content_total[doc] / size)
+        cols.add(*self.runs.columns(lines))
 
 
 def context_matrix(
@@ -189,51 +379,7 @@ def context_matrix(
 ) -> np.ndarray:
     """Context feature rows (see ``CONTEXT_FEATURE_NAMES``) of the lines of documents laid
     end to end; document d spans lines ``offsets[d]:offsets[d + 1]``."""
-    docs = Documents(np.asarray(offsets, dtype=np.int64))
-    p = np.clip(proba.astype(np.float64), 1e-4, 1 - 1e-4)
-    cols = FeatureColumns(len(p), len(CONTEXT_FEATURE_NAMES))
-    shifted = [docs.shift(p, o) for o in NEIGHBOUR_OFFSETS]
-    cols.add(p, np.log(p / (1 - p)), *shifted)
-    cols.add(*(docs.window_mean(p, w) for w in WINDOWS))
-    near = np.stack([p, *shifted])
-    del shifted
-    cols.add(np.nanmin(near, axis=0), np.nanmax(near, axis=0))
-    del near
-    cols.add(shape)
-    chars, terminal = shape[:, _CHARS], shape[:, _TERMINAL]
-    cols.add(docs.shift(chars, -1), docs.shift(chars, 1))
-    cols.add(docs.shift(terminal, -1), docs.shift(terminal, 1))
-
-    pos, size = docs.pos.astype(np.float64), docs.size.astype(np.float64)
-    cols.add(pos / np.maximum(size - 1, 1), np.log1p(size), np.log1p(pos), np.log1p(size - 1 - pos))
-
-    # Expected article mass: content probability weighted by line length.
-    mass = (1 - p) * np.exp(chars * 7.0)
-    total = docs.total(mass) + 1e-9
-    before = docs.before(mass)
-    after = total - before - mass
-    confident = ((p < 0.35) & ((shape[:, _LONG] > 0) | (terminal > 0))).astype(np.float64)
-    conf_before = docs.before(confident)
-    conf_after = docs.total(confident) - conf_before - confident
-    cols.add(before / total, after / total, np.log1p(conf_before), np.log1p(conf_after))
-    del mass, total, before, after, confident, conf_before, conf_after  # (long pages)
-
-    lo, hi = docs.main_runs((0.5 - p) * (1.0 + chars))
-    idx = np.arange(len(p))
-    inside = (idx >= lo) & (idx < hi)
-    dist = np.where(idx < lo, idx - lo, np.where(idx >= hi, idx - hi + 1, 0)).astype(np.float64)
-    cols.add(
-        inside.astype(np.float64),
-        np.sign(dist) * np.log1p(np.abs(dist)),
-        (hi - lo) / size,
-        np.log(dup_count.astype(np.float64)),
-    )
-    cols.add(docs.total(p) / size, docs.total((p < 0.5).astype(np.float64)) / size)
-    del pos, size, lo, hi, idx, inside, dist
-    prose = (shape[:, _LONG] > 0) | ((terminal > 0) & (shape[:, _WORDS] >= _EIGHT_WORDS))
-    anchor = prose & (p < ANCHOR_MAX_P)
-    cols.add(*run_features(docs, p, anchor, shape[:, _DIGITS], shape[:, _TITLE]))
-    return cols.full()
+    return ContextRows(proba, shape, dup_count, offsets).matrix()
 
 
 def block_kind_proba(

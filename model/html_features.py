@@ -15,9 +15,11 @@ import numpy as np
 from paysieve.model.context_features import (
     ANCHOR_MAX_P,
     RUN_FEATURE_NAMES,
+    ChunkedRows,
+    DocumentLines,
     Documents,
     FeatureColumns,
-    run_features,
+    Runs,
 )
 
 from paysieve.documents.html_lines import STRUCTURE_NAMES
@@ -37,6 +39,65 @@ _LIST = STRUCTURE_NAMES.index("in_list")
 ANCHOR_MIN_CHARS = 80
 
 
+class HtmlStageRows(ChunkedRows):
+    """Feature rows (``HTML_STAGE_FEATURE_NAMES``) of the lines of documents laid end to
+    end: ``proba`` the text model's boilerplate probability, ``chars`` each line's length,
+    ``structure`` and ``container`` as ``HtmlBlocks`` gives them, document d spanning lines
+    ``offsets[d]:offsets[d + 1]``."""
+
+    n_columns = len(HTML_STAGE_FEATURE_NAMES)
+
+    def __init__(
+        self,
+        proba: np.ndarray,
+        chars: np.ndarray,
+        structure: np.ndarray,
+        container: np.ndarray,
+        offsets: np.ndarray,
+    ) -> None:
+        docs = Documents(np.asarray(offsets, dtype=np.int64))
+        self.offsets = docs.offsets
+        p = np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1 - 1e-4)
+        chars = np.asarray(chars, dtype=np.float64)
+        self.n_lines = len(p)
+        self.p, self.chars, self.structure = p, chars, structure
+        self.n_lines_total = docs.doc_total(np.ones(len(p)))
+        self.chars_total = docs.doc_total(chars)
+        # One group per (document, container): containers are numbered within their page.
+        key = docs.doc * (int(container.max(initial=0)) + 1) + container
+        _, self.group = np.unique(key, return_inverse=True)
+        del key
+
+        def per_group(values: np.ndarray) -> np.ndarray:
+            return np.bincount(self.group, weights=values)
+
+        self.count = per_group(np.ones(len(p)))
+        self.group_chars = per_group(chars)
+        self.group_p = per_group(p)
+        self.group_p_chars = per_group(p * chars)
+        self.group_links = per_group(structure[:, _LINK])
+        structured = (structure[:, _TABLE] > 0) | (structure[:, _LIST] > 0)
+        anchor = (p < ANCHOR_MAX_P) & (chars >= ANCHOR_MIN_CHARS) & ~structured
+        self.runs = Runs(docs, p, anchor, structure[:, _LINK], structured.astype(np.float64))
+
+    def write(self, lines: DocumentLines, cols: FeatureColumns) -> None:
+        """Write the HTML-stage feature columns of ``lines`` into ``cols``."""
+        idx, doc = lines.idx, lines.doc
+        p, chars, group = self.p[idx], self.chars[idx], self.group[idx]
+        count, group_chars = self.count[group], self.group_chars[group]
+        cols.add(p, np.log(p / (1 - p)), *(lines.shift(self.p, o) for o in (-1, 1, -2, 2)))
+        cols.add(
+            np.log1p(chars),
+            count / self.n_lines_total[doc],
+            group_chars / np.maximum(self.chars_total[doc], 1.0),
+            self.group_p[group] / count,
+            self.group_p_chars[group] / np.maximum(group_chars, 1.0),
+            self.group_links[group] / count,
+        )
+        cols.add(self.structure[idx])
+        cols.add(*self.runs.columns(lines))
+
+
 def html_stage_matrix(
     proba: np.ndarray,
     chars: np.ndarray,
@@ -44,35 +105,6 @@ def html_stage_matrix(
     container: np.ndarray,
     offsets: np.ndarray,
 ) -> np.ndarray:
-    """Feature rows (``HTML_STAGE_FEATURE_NAMES``) of the lines of documents laid end to end:
-    ``proba`` the text model's boilerplate probability, ``chars`` each line's length,
-    ``structure`` and ``container`` as ``HtmlBlocks`` gives them, document d spanning lines
-    ``offsets[d]:offsets[d + 1]``."""
-    docs = Documents(np.asarray(offsets, dtype=np.int64))
-    p = np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1 - 1e-4)
-    chars = np.asarray(chars, dtype=np.float64)
-    n_lines = docs.total(np.ones(len(p)))
-    # One group per (document, container): containers are numbered within their page.
-    key = docs.doc * (int(container.max(initial=0)) + 1) + container
-    _, group = np.unique(key, return_inverse=True)
-
-    def per_group(values: np.ndarray) -> np.ndarray:
-        return np.bincount(group, weights=values)[group]
-
-    count = per_group(np.ones(len(p)))
-    group_chars = per_group(chars)
-    cols = FeatureColumns(len(p), len(HTML_STAGE_FEATURE_NAMES))
-    cols.add(p, np.log(p / (1 - p)), *(docs.shift(p, o) for o in (-1, 1, -2, 2)))
-    cols.add(
-        np.log1p(chars),
-        count / n_lines,
-        group_chars / np.maximum(docs.total(chars), 1.0),
-        per_group(p) / count,
-        per_group(p * chars) / np.maximum(group_chars, 1.0),
-        per_group(structure[:, _LINK]) / count,
-    )
-    cols.add(structure)
-    structured = (structure[:, _TABLE] > 0) | (structure[:, _LIST] > 0)
-    anchor = (p < ANCHOR_MAX_P) & (chars >= ANCHOR_MIN_CHARS) & ~structured
-    cols.add(*run_features(docs, p, anchor, structure[:, _LINK], structured.astype(np.float64)))
-    return cols.full()
+    """Feature rows (``HTML_STAGE_FEATURE_NAMES``) of the lines of documents laid end to end
+    (see ``HtmlStageRows``)."""
+    return HtmlStageRows(proba, chars, structure, container, offsets).matrix()

@@ -14,11 +14,30 @@ from dataclasses import dataclass
 
 import numpy as np
 from paysieve.model.calibration_map import CalibrationMap
-from paysieve.model.html_features import html_stage_matrix
+from paysieve.model.html_features import HtmlStageRows
 from paysieve.model.linear_model import logistic
 from paysieve.model.tree_ensemble import TreeEnsemble
 
 HtmlStructure = tuple[np.ndarray, np.ndarray]  # (structure rows, container ids) of a page
+
+
+def html_stage_rows(
+    documents: Sequence[Sequence[str]],
+    proba: np.ndarray,
+    html: Sequence[HtmlStructure],
+    offsets: np.ndarray,
+) -> HtmlStageRows:
+    """HTML-stage input rows (``paysieve.model.html_features``) of documents laid end to
+    end, from the text model's ``proba`` of their lines and each page's structure, made a
+    chunk of lines at a time."""
+    chars = np.fromiter(
+        (len(line) for doc in documents for line in doc), dtype=np.float64, count=len(proba)
+    )
+    structure = _joined([s for s, _ in html], np.zeros((0, 0)))
+    container = _joined([c for _, c in html], np.zeros(0, np.int64))
+    if len(structure) != len(proba):
+        raise ValueError("every line needs one row of HTML structure")
+    return HtmlStageRows(proba, chars, structure, container, offsets)
 
 
 def html_stage_features(
@@ -27,16 +46,8 @@ def html_stage_features(
     html: Sequence[HtmlStructure],
     offsets: np.ndarray,
 ) -> np.ndarray:
-    """HTML-stage input rows (``paysieve.model.html_features``) of documents laid end to
-    end, from the text model's ``proba`` of their lines and each page's structure."""
-    chars = np.fromiter(
-        (len(line) for doc in documents for line in doc), dtype=np.float64, count=len(proba)
-    )
-    structure = _joined([s for s, _ in html], np.zeros((0, 0)))
-    container = _joined([c for _, c in html], np.zeros(0, np.int64))
-    if len(structure) != len(proba):
-        raise ValueError("every line needs one row of HTML structure")
-    return html_stage_matrix(proba, chars, structure, container, offsets)
+    """HTML-stage input rows of every line (``html_stage_rows``)."""
+    return html_stage_rows(documents, proba, html, offsets).matrix()
 
 
 def _joined(arrays: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
@@ -63,5 +74,5 @@ class HtmlStage:
         """Calibrated boilerplate probabilities of the lines of ``documents`` (laid end to
         end, ``offsets`` as ``document_offsets`` gives them) from the text model's
         ``proba`` and each page's structure."""
-        rows = html_stage_features(documents, proba, html, offsets)
-        return self.calibrator(logistic(self.model.decision_function(rows)))
+        rows = html_stage_rows(documents, proba, html, offsets)
+        return self.calibrator(logistic(rows.decision_function(self.model)))

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import numpy as np
-from paysieve.model.context_features import Documents
+from paysieve.model.context_features import DocumentLines, Documents
 from paysieve.model.row_chunks import row_chunks
 
 # Neighbour windows, as (first, last) offsets from the line, each side on its own.
@@ -44,6 +44,7 @@ MIN_DISTINCT_TEXTS = 500
 _EPS = 1e-3
 _PRIOR_WEIGHT = 0.05  # pseudo-count of the uniform distribution in every pooled window
 CHUNK_ROWS = 2048  # lines whose feature rows are built and scored at a time
+N_SCALARS = 8  # columns of ``KindContextLayout.scalars``
 _C = 0.1  # inverse L2 strength of both logistic regressions (chosen on a split of the train part)
 
 
@@ -76,33 +77,39 @@ class KindContextLayout:
     def __init__(self, p1: np.ndarray, offsets: np.ndarray) -> None:
         docs = Documents(np.asarray(offsets, dtype=np.int64))
         w = np.clip(np.asarray(p1, dtype=np.float64), 1e-4, 1 - 1e-4)
-        idx = np.arange(len(w))
         wsum = np.concatenate(([0.0], np.cumsum(w)))
-        self._wsum, self._start, self._end = wsum, docs.start, docs.end
+        self._wsum, self.offsets = wsum, docs.offsets
         start, end = block_spans(docs, w)
         self.block = (start, end, wsum[end] - wsum[start])
-        lo, hi = docs.main_runs(0.5 - w)
-        from_article = np.where(idx < lo, lo - idx, np.where(idx >= hi, idx - hi + 1, 0))
+        self.main_run = docs.main_run_spans(0.5 - w)
         self.weight = w
-        self.scalars = np.column_stack(
+
+    def scalars(self, lines: DocumentLines) -> np.ndarray:
+        """The per-line columns that follow the pooled kinds, for ``lines``: the line's
+        boilerplate weight, its place in its block, in its document and relative to the
+        article (made a chunk at a time: eight columns a line)."""
+        idx, w = lines.idx, self.weight[lines.idx]
+        start, end = self.block[0][idx], self.block[1][idx]
+        lo, hi = self.main_run[0][lines.doc], self.main_run[1][lines.doc]
+        from_article = np.where(idx < lo, lo - idx, np.where(idx >= hi, idx - hi + 1, 0))
+        return np.column_stack(
             [
                 np.log(w / (1 - w)),
                 np.log1p(idx - start),
                 np.log1p(end - 1 - idx),
                 np.log(end - start),
-                (docs.pos + 0.5) / docs.size,
+                (lines.pos + 0.5) / lines.size,
                 idx < lo,
                 idx >= hi,
                 np.log1p(from_article),
             ]
         )
 
-    def windows(self, rows: slice) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Per ``KIND_WINDOWS`` window, for the lines ``rows``: [lo, hi) of the window in the
+    def windows(self, lines: DocumentLines) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per ``KIND_WINDOWS`` window, for ``lines``: [lo, hi) of the window in the
         flat line array (clipped to the line's document) and the boilerplate weight it
         holds. Made a chunk of lines at a time: six windows of three numbers a line."""
-        idx = np.arange(rows.start, rows.stop)
-        doc_start, doc_end = self._start[rows], self._end[rows]
+        idx, doc_start, doc_end = lines.idx, lines.start, lines.end
         for first, last in KIND_WINDOWS:
             lo = np.clip(idx + first, doc_start, doc_end)
             hi = np.maximum(np.clip(idx + last + 1, doc_start, doc_end), lo)
@@ -129,19 +136,20 @@ class KindContextLayout:
         # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
         prior = _PRIOR_WEIGHT / max(k, 1)
         for rows in row_chunks(n, chunk or CHUNK_ROWS):
-            out = np.empty((rows.stop - rows.start, logs + self.scalars.shape[1]))
+            lines = DocumentLines(self.offsets, rows)
+            out = np.empty((rows.stop - rows.start, logs + N_SCALARS))
             if lead is not None:
                 out[:, :first] = lead[rows]
             out[:, first : first + k] = kp[rows]
             at = first + k
-            for lo, hi, mass in self.windows(rows):
+            for lo, hi, mass in self.windows(lines):
                 pooled = csum[hi] - csum[lo] + prior
                 out[:, at : at + k] = pooled / (mass + _PRIOR_WEIGHT)[:, None]
                 at += k
             start, end, mass = (column[rows] for column in self.block)
             out[:, at : at + k] = (csum[end] - csum[start]) / mass[:, None]
             np.log(out[:, :logs] + _EPS, out=out[:, :logs])
-            out[:, logs:] = self.scalars[rows]
+            out[:, logs:] = self.scalars(lines)
             yield rows, out
 
 

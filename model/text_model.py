@@ -20,7 +20,7 @@ from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 
 import numpy as np
-from paysieve.model.context_features import block_kind_proba, context_matrix
+from paysieve.model.context_features import ContextRows, block_kind_proba
 from paysieve.model.kind_context import KindContextModel
 from paysieve.model.line_features import SHAPE_FEATURE_NAMES, LineFeaturizer, distinct_texts
 from paysieve.model.linear_model import LinearModel, logistic
@@ -51,12 +51,20 @@ def repeat_counts(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return counts[inverse].astype(np.float64)
 
 
+def context_rows(
+    p1: np.ndarray, shape: np.ndarray, index: np.ndarray, offsets: np.ndarray
+) -> ContextRows:
+    """Stage-2 input: the context features of every line (see
+    ``paysieve.model.context_features``), made a chunk of lines at a time; ``index``
+    gives every line the id of its text."""
+    return ContextRows(p1, shape, repeat_counts(index, offsets), offsets)
+
+
 def line_context(
     p1: np.ndarray, shape: np.ndarray, index: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
-    """Stage-2 input: the context features of every line (see
-    ``paysieve.model.context_features``); ``index`` gives every line the id of its text."""
-    return context_matrix(p1, shape, repeat_counts(index, offsets), offsets)
+    """Stage-2 input: the context feature rows of every line (``context_rows``)."""
+    return context_rows(p1, shape, index, offsets).matrix()
 
 
 @dataclass(frozen=True)
@@ -122,10 +130,10 @@ class TextModel:
             return np.zeros((0, 2)), no_kinds
         first = self.stage1(documents, with_kinds)
         p1, kind_proba = first.p1, first.kind_proba
-        # The context rows (56 columns a line) and the line shapes are freed before the
-        # kind stage's rows are made.
-        stage2 = self.context_model.decision_function(
-            line_context(p1, first.shape, first.index, offsets)
+        # The context rows (56 columns a line) are made and scored a chunk of lines at a
+        # time, and the line shapes are freed before the kind stage's rows are made.
+        stage2 = context_rows(p1, first.shape, first.index, offsets).decision_function(
+            self.context_model
         )
         del first
         raw = np.column_stack([logistic(stage2), p1])

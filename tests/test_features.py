@@ -5,7 +5,7 @@ import re
 import numpy as np
 from paysieve.model import token_hashing
 from paysieve.model.character_classes import SINGLE_CHARACTER_RANGES
-from paysieve.model.context_features import CONTEXT_FEATURE_NAMES, context_matrix
+from paysieve.model.context_features import CONTEXT_FEATURE_NAMES, ContextRows, context_matrix
 from paysieve.model.line_features import (
     SHAPE_FEATURE_NAMES,
     LineFeaturizer,
@@ -152,6 +152,30 @@ def test_context_of_documents_laid_end_to_end_equals_one_by_one():
         if b > a:
             alone = context_matrix(p[a:b], shape[a:b], dup[a:b], np.array([0, b - a]))
             np.testing.assert_allclose(together[a:b], alone, atol=1e-9, equal_nan=True)
+
+
+def test_context_rows_and_scores_made_in_chunks_equal_the_whole_batchs_bit_for_bit():
+    from paysieve.model.tree_ensemble import TreeEnsemble
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    # Documents much longer than a chunk of 16 lines: neighbours, windows, document totals,
+    # the main article run and the runs between anchors all cross the chunks' edges.
+    rng = np.random.default_rng(1)
+    offsets = np.array([0, 3, 3, 90, 140, 141])
+    n = offsets[-1]
+    p = rng.random(n) ** 2
+    shape = rng.random((n, len(SHAPE_FEATURE_NAMES)))
+    shape[:, SHAPE_FEATURE_NAMES.index("is_long")] = rng.random(n) < 0.3
+    dup = rng.integers(1, 3, n).astype(float)
+    rows = ContextRows(p, shape, dup, offsets)
+    whole = rows.matrix()
+    chunks = list(rows.chunks(16))
+    assert len(chunks) == 9 and chunks[-1][0] == slice(128, 141)
+    assert np.concatenate([m for _, m in chunks]).tobytes() == whole.tobytes()
+    fitted = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    model = TreeEnsemble.from_hist_gradient_boosting(fitted.fit(whole, p > 0.3))
+    chunked = rows.decision_function(model, 16)
+    assert chunked.tobytes() == model.decision_function(whole).tobytes()
 
 
 def test_shape_matrix_matches_line_by_line():

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from paysieve.model.html_features import HTML_STAGE_FEATURE_NAMES, html_stage_matrix
+from paysieve.model.html_features import (
+    HTML_STAGE_FEATURE_NAMES,
+    HtmlStageRows,
+    html_stage_matrix,
+)
 from paysieve.model.persistence import load_model
 
 from paysieve import Detector
@@ -52,3 +56,17 @@ def test_stage_features_group_containers_within_each_page_only(news_page):
     assert np.allclose(mean_p[:n], 0.9) and np.allclose(mean_p[n:], 0.1)  # no leak across pages
     start = HTML_STAGE_FEATURE_NAMES.index(STRUCTURE_NAMES[0])
     assert HTML_STAGE_FEATURE_NAMES[start : start + len(STRUCTURE_NAMES)] == STRUCTURE_NAMES
+
+
+def test_stage_rows_made_in_chunks_equal_the_whole_pages_bit_for_bit(news_page):
+    blocks = html_blocks(news_page(30)[0])
+    n = len(blocks.lines)
+    structure = np.vstack([blocks.structure, blocks.structure])
+    container = np.concatenate([blocks.container, blocks.container])
+    proba = np.random.default_rng(2).random(2 * n)
+    chars = np.array([len(x) for x in blocks.lines] * 2, dtype=float)
+    rows = HtmlStageRows(proba, chars, structure, container, np.array([0, n, 2 * n]))
+    chunks = list(rows.chunks(8))
+    assert len(chunks) >= 3  # the second page starts inside a chunk
+    whole = html_stage_matrix(proba, chars, structure, container, np.array([0, n, 2 * n]))
+    assert np.concatenate([m for _, m in chunks]).tobytes() == whole.tobytes()
