@@ -25,8 +25,7 @@ from paysieve.model.line_scorer import LineScorer
 from paysieve.model.paywall_rule import (
     FEATURE_NAMES,
     PaywallRule,
-    prompt_probability,
-    verdict_features,
+    document_verdict_features,
 )
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.training.compose import compose_documents, compose_verdict_documents
@@ -72,9 +71,15 @@ def document_features(scorer: LineScorer, documents: Sequence[Sequence[str]]) ->
     scores them, with lines labelled at its threshold."""
     rows = []
     for lines, scores in zip(documents, scorer.score_documents(documents)):
-        prompt, share = prompt_probability(scores.proba, scores.kind_proba, scorer.kind_classes_)
         chars = np.array([len(line) for line in lines], dtype=np.float64)
-        rows.append(verdict_features(prompt, share, scores.proba < scorer.threshold_, chars))
+        features, _ = document_verdict_features(
+            scores.proba,
+            scores.kind_proba,
+            scorer.kind_classes_,
+            scores.proba < scorer.threshold_,
+            chars,
+        )
+        rows.append(features)
     return np.array(rows).reshape(len(rows), len(FEATURE_NAMES))
 
 
