@@ -7,13 +7,14 @@ other subscription kinds (a plan's "Unlimited digital access", a newsletter's "S
 a "Sign in" link), so the rule also reads how sure the kind model is that the strongest
 line is the prompt rather than one of those, whether a second line backs it (a notice
 rarely comes alone), whether article text follows it (a wall ends the article), and what
-stands between the article and the prompt: a wall follows the article it withholds (a
-syndication note at most in between), while a look-alike the kind model mistakes for a
+stands between the article and the prompt: a look-alike the kind model mistakes for a
 prompt -- a gift-article offer ("You have 10 gift articles to give"), a newsletter box's
 "Subscribe" or its sign-up confirmation -- sits under the share bar or newsletter box it
-belongs to. ``verdict_features`` turns a document's line probabilities into these numbers, and
-``PaywallRule`` -- a logistic regression over them and a decision threshold -- turns them
-into the document's probability of being paywalled and the verdict.
+belongs to. Walls too often follow a share bar, so that is weak evidence, and the fitted
+rule weighs it as such. ``verdict_features`` turns a document's line probabilities into
+these numbers, and ``PaywallRule`` -- a logistic regression over them and a decision
+threshold -- turns them into the document's probability of being paywalled and the
+verdict.
 
 The rule is fitted by ``paysieve.training.verdict_fit`` on composed documents whose articles
 *and* boilerplate blocks the scoring model never saw (out-of-fold kind probabilities), with
