@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 SECONDS_PER_MB = 1.0
 NESTED_DIVS_SECONDS = 2.0
 MEMORY_FACTOR = 20
+CHUNK_PAGE_LINES = 4_200  # more lines than the largest scoring chunk (4,096 lines)
 SMALL_PAGE = 100_000  # bytes: time and memory ratios are not checked below this
 MARKER = "Marker sentence {} about the harbour bridge reopening."
 ARTICLE = [
@@ -183,6 +184,13 @@ PAGES: dict[str, Callable[[float], bytes]] = {
 }
 
 
+def one_chunk_page() -> str:
+    """An ordinary article page of ``CHUNK_PAGE_LINES`` distinct paragraphs: its peak
+    beyond the tiny page's is the scoring's fixed working set (each stage holds the rows of
+    at most one chunk of lines), which every page of that many lines or more pays."""
+    return page("".join(f"<p>{ARTICLE[i % 4]} ({i})</p>" for i in range(CHUNK_PAGE_LINES)))
+
+
 def markers_in(data: bytes) -> list[str]:
     """The marker sentences a page holds (every one must be in its lines)."""
     text = data.decode("utf-8", "replace")
@@ -250,9 +258,13 @@ def main() -> int:
         tiny.write_text(page("<p>Tiny page.</p>"))
         out = Path(tmp, "out.txt")
         startup_wall, startup_cpu, startup_peak = measure(paysieve, tiny, out, args.repeat)
+        chunk = Path(tmp, "one-chunk.html")
+        chunk.write_text(one_chunk_page())
+        chunk_peak = measure(paysieve, chunk, out, args.repeat)[2]
         print(
             f"start-up: {startup_wall:.2f} s wall, {startup_cpu:.2f} s CPU, "
-            f"{startup_peak / 2**20:.0f} MiB",
+            f"{startup_peak / 2**20:.0f} MiB; an ordinary page of one scoring chunk: "
+            f"{chunk_peak / 2**20:.0f} MiB",
             flush=True,
         )
         for name in args.only or PAGES:
@@ -264,6 +276,7 @@ def main() -> int:
             beyond = cpu - page_startup
             per_mb = beyond / mb
             memory = max(peak - startup_peak, 0) / len(data)
+            warm = max(peak - chunk_peak, 0) / len(data)
             kept = text_kept(data)
             if name == "nul_bytes":
                 cleaned = out.read_text()
@@ -275,35 +288,39 @@ def main() -> int:
             ok = time_ok and (small or memory <= MEMORY_FACTOR) and kept
             if not ok:
                 failures.append(name)
-            rows.append((name, mb, wall, cpu, beyond, per_mb, peak, memory, kept, ok))
+            rows.append((name, mb, wall, cpu, beyond, per_mb, peak, memory, warm, kept, ok))
             print(
                 f"{name:20} {mb:7.2f} MB  {wall:6.2f} s wall  {cpu:6.2f} s CPU  "
                 f"{per_mb:6.3f} s/MB beyond start-up  "
-                f"peak {peak / 2**20:6.0f} MiB ({memory:5.1f}x page)  text kept: {kept}  "
+                f"peak {peak / 2**20:6.0f} MiB ({memory:5.1f}x page; {warm:5.1f}x beyond one "
+                f"chunk)  text kept: {kept}  "
                 f"{'ok' if ok else 'FAIL'}",
                 flush=True,
             )
     if args.out:
-        write_table(args.out, rows, (startup_wall, startup_cpu, startup_peak), args)
+        write_table(args.out, rows, (startup_wall, startup_cpu, startup_peak, chunk_peak), args)
     return 1 if failures else 0
 
 
 def write_table(path: Path, rows: list, startup: tuple, args) -> None:
-    wall, cpu, peak = startup
+    wall, cpu, peak, chunk_peak = startup
     lines = [
         f"`python benchmarks/hostile_html.py --scale {args.scale:g} --repeat {args.repeat}`, "
         f"{time.strftime('%Y-%m-%d')}; start-up (a tiny page): {wall:.2f} s wall, {cpu:.2f} s "
-        f"CPU, {peak / 2**20:.0f} MiB peak. Medians of {args.repeat} runs; time beyond start-up "
-        "is CPU time (user + system: the machine is shared).",
+        f"CPU, {peak / 2**20:.0f} MiB peak; an ordinary page of one scoring chunk "
+        f"({CHUNK_PAGE_LINES:,} paragraphs): {chunk_peak / 2**20:.0f} MiB peak. Medians of "
+        f"{args.repeat} runs; time beyond start-up is CPU time (user + system: the machine is "
+        "shared). The target is judged on the peak beyond the tiny page's start-up.",
         "",
         "| page | MB | wall s | CPU s | CPU s beyond start-up | per MB | peak MiB | peak beyond "
-        "start-up / page size | text kept | within targets |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "start-up / page size | peak beyond one chunk / page size | text kept | within "
+        "targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for name, mb, wall, cpu, beyond, per_mb, peak, memory, kept, ok in rows:
+    for name, mb, wall, cpu, beyond, per_mb, peak, memory, warm, kept, ok in rows:
         lines.append(
             f"| {name} | {mb:.2f} | {wall:.2f} | {cpu:.2f} | {beyond:.2f} | {per_mb:.3f} | "
-            f"{peak / 2**20:.0f} | {memory:.1f}x | {'yes' if kept else 'NO'} | "
+            f"{peak / 2**20:.0f} | {memory:.1f}x | {warm:.1f}x | {'yes' if kept else 'NO'} | "
             f"{'yes' if ok else 'NO'} |"
         )
     path.write_text("\n".join(lines) + "\n")

@@ -294,6 +294,7 @@ class ChunkedRows:
         out = np.empty(self.n_lines)
         for rows, matrix in self.chunks(size):
             out[rows] = model.decision_function(matrix)
+            del matrix  # freed before the next chunk's rows are made
         return out
 
 

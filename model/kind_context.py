@@ -43,7 +43,7 @@ BLOCK_P = 0.5  # stage-1 boilerplate probability from which a line belongs to a 
 MIN_DISTINCT_TEXTS = 500
 _EPS = 1e-3
 _PRIOR_WEIGHT = 0.05  # pseudo-count of the uniform distribution in every pooled window
-CHUNK_ROWS = 2048  # lines whose feature rows are built and scored at a time
+CHUNK_ROWS = 1024  # lines whose feature rows are built and scored at a time
 N_SCALARS = 8  # columns of ``KindContextLayout.scalars``
 _C = 0.1  # inverse L2 strength of both logistic regressions (chosen on a split of the train part)
 
@@ -131,8 +131,9 @@ class KindContextLayout:
         n, k = kp.shape
         first = 0 if lead is None else lead.shape[1]
         logs = first + (len(KIND_WINDOWS) + 2) * k
-        csum = np.zeros((n + 1, k))
-        np.cumsum(kp * self.weight[:, None], axis=0, out=csum[1:])
+        csum = np.zeros((n + 1, k))  # the weighted kinds' running sums, made in place
+        np.multiply(kp, self.weight[:, None], out=csum[1:])
+        np.cumsum(csum[1:], axis=0, out=csum[1:])
         # A window with no boilerplate-looking line pools to (nearly) the uniform distribution.
         prior = _PRIOR_WEIGHT / max(k, 1)
         for rows in row_chunks(n, chunk or CHUNK_ROWS):
@@ -151,6 +152,7 @@ class KindContextLayout:
             np.log(out[:, :logs] + _EPS, out=out[:, :logs])
             out[:, logs:] = self.scalars(lines)
             yield rows, out
+            del out  # freed (once the caller lets go of it) before the next chunk's rows
 
 
 def kind_context_matrix(kind_proba: np.ndarray, p1: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -207,6 +209,7 @@ def _layer_proba(
     out = np.empty((n, layer.coef.shape[1]))
     for rows, X in matrices:
         out[rows] = layer.predict_proba(X)
+        del X  # freed before the next chunk's rows are made
     return out
 
 

@@ -58,7 +58,7 @@ class LinearModel:
         """(n_rows, n_classes) linear scores of rows given as hashed tokens plus shape."""
         rows = self.column_map[hashed.indices]
         weighted = rows < len(self.coef) - 1  # entries of columns with all-zero weights add 0
-        token_part = hashed.row_sums(self.coef[rows[weighted]], entries=weighted)
+        token_part = hashed.row_sums(self.coef[rows[weighted]], entries=weighted, copy=False)
         shape_part = shape @ self.coef[self.column_map[self.n_hashed :]]
         return token_part + shape_part + self.intercept
 

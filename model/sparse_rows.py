@@ -37,10 +37,17 @@ class SparseRows:
         The sign rides in the lowest bit of one packed sort key, so one ``np.sort`` orders
         everything (an arg-sort and a gather cost several times more on millions of entries).
         """
-        packed = (row.astype(np.int64) * n_columns + col) * 2 + positive.astype(np.int64)
+        packed = row.astype(np.int64)  # (row * n_columns + col) * 2 + positive, in place
+        packed *= n_columns
+        packed += col
+        packed *= 2
+        packed += positive
         packed.sort()
-        key = packed >> 1
-        sign = (packed & 1).astype(np.float64) * 2.0 - 1.0
+        sign = (packed & 1).astype(np.float64)
+        sign *= 2.0
+        sign -= 1.0
+        key = packed
+        key >>= 1
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
         data = np.add.reduceat(sign, starts) if len(key) else sign
         key = key[starts]
@@ -66,17 +73,22 @@ class SparseRows:
         source = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(indptr[-1])
         return SparseRows(indptr, self.indices[source], self.data[source], self.n_columns)
 
-    def row_sums(self, weights: np.ndarray, entries: np.ndarray | None = None) -> np.ndarray:
+    def row_sums(
+        self, weights: np.ndarray, entries: np.ndarray | None = None, copy: bool = True
+    ) -> np.ndarray:
         """Per row, the sum of its values times ``weights``, one weight per stored entry
         ((nnz,) gives (n_rows,); (nnz, k) gives (n_rows, k)). With ``entries`` (a mask
         over the stored entries), only those count and ``weights`` has one row per kept
-        entry."""
+        entry. ``copy=False`` writes the products into ``weights`` (a temporary the caller
+        made for this call: a wide one is the largest array of a batch's scoring)."""
         rows, data = self.row_ids(), self.data
         if entries is not None:
             rows, data = rows[entries], data[entries]
         # In the weights' precision: float32 weights halve the memory traffic of a wide sum.
         data = data.astype(weights.dtype, copy=False)
-        products = weights * (data if weights.ndim == 1 else data[:, None])
+        products = np.multiply(
+            weights, data if weights.ndim == 1 else data[:, None], out=None if copy else weights
+        )
         sums = np.zeros((self.n_rows, *products.shape[1:]), dtype=products.dtype)
         if len(rows):
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])

@@ -30,7 +30,7 @@ from paysieve.model.tree_ensemble import TreeEnsemble
 # Distinct texts featurised and scored at a time: their hashed token rows (tens of entries a
 # line, several arrays of them while they are built) are the largest arrays of stage 1, and
 # a page of 100,000 lines would otherwise hold them all at once.
-STAGE1_TEXTS = 2048
+STAGE1_TEXTS = 1024
 
 
 def document_offsets(documents: Sequence[Sized]) -> np.ndarray:
@@ -115,6 +115,8 @@ class TextModel:
             p1[rows] = self.line_model.predict_proba(hashed, shape[rows])
             if kinds is not None:
                 kinds[rows] = self.kind_model.class_proba(hashed, shape[rows])
+        if len(texts) == len(index):  # every text distinct: first-seen order is line order
+            return Stage1(index, p1, shape, kinds)
         return Stage1(index, p1[index], shape[index], None if kinds is None else kinds[index])
 
     def scores(

@@ -120,16 +120,20 @@ class TokenHasher:
         rows, hashes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.uint64)]
         for first, last in _chunks(lines, CHUNK_CHARS):
             row, hashed = _line_entries(lines[first:last], table)
-            rows.append(row + first)
+            row += first
+            rows.append(row)
             hashes.append(hashed)
+        # One entry array at a time, built in place: the entries are the largest arrays
+        # of a batch's first stage.
+        row = np.concatenate(rows)
+        del rows
         hashed = np.concatenate(hashes)
-        col = (hashed >> np.uint64(1)) % np.uint64(self.n_features)
+        del hashes
+        positive = (hashed & np.uint64(1)).astype(bool)
+        hashed >>= np.uint64(1)
+        hashed %= np.uint64(self.n_features)  # now the column: below 2**63, an int64 too
         matrix = SparseRows.from_signed_entries(
-            np.concatenate(rows),
-            col.astype(np.int64),
-            (hashed & np.uint64(1)).astype(bool),
-            n_rows=len(lines),
-            n_columns=self.n_features,
+            row, hashed.view(np.int64), positive, n_rows=len(lines), n_columns=self.n_features
         )
         return matrix.normalized()
 

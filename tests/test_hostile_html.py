@@ -264,3 +264,25 @@ def test_a_huge_line_collapses_its_whitespace_like_a_short_one():
     (line,) = html_lines(f"<p> {words} </p>")
     assert len(words) > HUGE_LINE
     assert line == " ".join(words.split())
+
+
+def test_a_large_page_hands_its_parsed_tree_back_to_the_system(monkeypatch):
+    from paysieve.documents import html_lines as module
+    from paysieve.documents.html_lines import RETURN_FREED_FROM
+
+    calls = []
+    monkeypatch.setattr(module, "return_freed_memory", lambda: calls.append(1) or True)
+    assert html_blocks("<p>a small page</p>").lines == ["a small page"]
+    assert calls == []  # an ordinary page leaves the freed heap for the next page
+    words = "word " * (RETURN_FREED_FROM // 5)
+    assert html_blocks(f"<p>{words}</p><p>end</p>").lines[-1] == "end"
+    assert calls == [1]
+
+
+def test_freed_memory_goes_back_where_the_c_library_can_do_it():
+    import platform
+
+    from paysieve.documents.freed_memory import return_freed_memory
+
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert return_freed_memory() is glibc

@@ -51,6 +51,17 @@ def test_sparse_rows_match_scipy():
     assert np.allclose(norms[np.linalg.norm(reference, axis=1) > 0], 1.0)
 
 
+def test_row_sums_without_a_copy_write_the_products_into_the_weights():
+    rows = _random_rows(np.random.default_rng(1), 40, 25)
+    weights = np.random.default_rng(2).normal(size=(len(rows.indices), 3)).astype(np.float32)
+    reference = rows.row_sums(weights)
+    scratch = weights.copy()
+    assert np.array_equal(rows.row_sums(scratch, copy=False), reference)  # the same floats
+    expected = weights * rows.data.astype(np.float32)[:, None]
+    assert np.array_equal(scratch, expected)  # ... made in the caller's temporary
+    assert not np.array_equal(scratch, weights)
+
+
 def test_sparse_rows_of_nothing():
     empty = SparseRows.from_signed_entries(
         np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), 3, 8

@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from paysieve.documents.freed_memory import return_freed_memory
 from paysieve.documents.html_bounds import bounded_html
 from paysieve.errors import PaysieveError
 
@@ -59,6 +60,9 @@ DROPPED_TAGS = frozenset((
 _LINE_TAGS = BLOCK_TAGS | {"pre"}  # elements that make lines of their own
 
 HUGE_LINE = 1 << 20  # characters from which a line's whitespace is collapsed in place
+# Characters of HTML from which the parsed tree's freed memory goes back to the system (on
+# an ordinary page the few megabytes it held are left for the next page to reuse).
+RETURN_FREED_FROM = 1 << 18
 _WHITESPACE = re.compile(r"\s+")  # what str.split splits on
 SNIFF_BYTES = 65536
 CHARSET_BYTES = 4096
@@ -213,7 +217,17 @@ class _Context(NamedTuple):
     hidden: bool = False  # an ancestor is hidden (``hidden``, aria-hidden, display:none)
 
 
-_FIELD = {name: itemgetter(i) for i, name in enumerate(_Context._fields)}
+# The context fields a line's structure reads, in the order _LineBuilder stores them.
+_STRUCTURE_FIELDS = (
+    "category",
+    "zones",
+    "boilerplate_hints",
+    "content_hints",
+    "container",
+    "hidden",
+)
+_structure_fields = itemgetter(*(_Context._fields.index(name) for name in _STRUCTURE_FIELDS))
+_FIELD_COLUMN = {name: i for i, name in enumerate((*_STRUCTURE_FIELDS, "depth"))}
 
 
 @dataclass(frozen=True)
@@ -230,14 +244,12 @@ class HtmlBlocks:
 class _LineBuilder:
     """Collects text pieces into lines; ``end_line`` closes the current one and records
     its structure: the first piece's context and depth, and how much of the text is link
-    text. Per line it keeps the text, a reference to that context (shared by the lines of
-    one element) and two numbers, not a tuple of numbers: a page of 100,000 lines is
-    scored with the tree of its elements still in memory."""
+    text. Per line it keeps the text and eight machine numbers (not the context object: a
+    page of 50,000 table cells would keep 50,000 of them while its tree is in memory)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.contexts: list[_Context] = []
-        self.depths = array("q")
+        self.fields = array("q")  # per line: its context's _STRUCTURE_FIELDS, then its depth
         self.link_shares = array("d")
         self._pieces: list[str] = []
         self._first: tuple[_Context, int] | None = None
@@ -255,8 +267,8 @@ class _LineBuilder:
             if line and self._first is not None:
                 ctx, depth = self._first
                 self.lines.append(line)
-                self.contexts.append(ctx)
-                self.depths.append(depth)
+                self.fields.extend(_structure_fields(ctx))
+                self.fields.append(depth)
                 self.link_shares.append(self._link_chars / (self._chars or 1))
             self._pieces.clear()
             self._first = None
@@ -282,22 +294,23 @@ class _LineBuilder:
 
     def blocks(self) -> HtmlBlocks:
         """The lines and their structure, written column by column into one array."""
-        n, contexts = len(self.lines), self.contexts
+        n = len(self.lines)
+        fields = np.frombuffer(self.fields, dtype=np.int64).reshape(n, len(_FIELD_COLUMN))
         structure = np.empty((n, len(STRUCTURE_NAMES)))
 
-        def field(name: str, dtype: type = np.float64) -> np.ndarray:
-            return np.fromiter(map(_FIELD[name], contexts), dtype=dtype, count=n)
+        def field(name: str) -> np.ndarray:
+            return fields[:, _FIELD_COLUMN[name]]
 
         structure[:, _COLUMN["link_share"]] = np.frombuffer(self.link_shares, dtype=np.float64)
         structure[:, _COLUMN["block_category"]] = field("category")
-        structure[:, _COLUMN["depth"]] = np.frombuffer(self.depths, dtype=np.int64)
+        structure[:, _COLUMN["depth"]] = field("depth")
         structure[:, _COLUMN["boilerplate_hints"]] = field("boilerplate_hints")
         structure[:, _COLUMN["content_hints"]] = field("content_hints")
-        zones = field("zones", np.int64)
+        zones = field("zones")
         for bit, zone in enumerate(ZONE_TAGS):
             structure[:, _COLUMN[f"in_{zone}"]] = (zones >> bit) & 1
         structure[:, _COLUMN["hidden"]] = field("hidden")
-        return HtmlBlocks(self.lines, structure, field("container", np.int64))
+        return HtmlBlocks(self.lines, structure, field("container").copy())
 
 
 def _parser():
@@ -360,13 +373,20 @@ def _hides(attributes: dict) -> bool:
 def html_blocks(page: bytes | str) -> HtmlBlocks:
     """The block lines of an HTML page with their structure (bytes are decoded with
     ``decode_html``)."""
-    tree = _parser()(bounded_html(html_text(page), _LINE_TAGS, DROPPED_TAGS))
-    tree.raw_html = b""  # the UTF-8 copy of the page the parser keeps: not read again
+    text = bounded_html(html_text(page), _LINE_TAGS, DROPPED_TAGS)
+    size = len(text)
+    tree = _parser()(text)
+    # The page's text and the UTF-8 copy the parser keeps are not read again: freed
+    # before the walk makes the lines.
+    tree.raw_html = b""
+    del text
     out = _LineBuilder()
     root = tree.body or tree.root
     if root is not None:
         _walk(root, out)
     del tree, root  # the tree's memory is freed before the structure's arrays are made
+    if size >= RETURN_FREED_FROM:
+        return_freed_memory()
     return out.blocks()
 
 
