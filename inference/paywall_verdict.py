@@ -6,7 +6,9 @@ A page is ``detected`` as paywalled when the model's paywall rule
 documents) gives it a probability at or above the rule's threshold. The rule reads the
 kind model's evidence: the lines likeliest to be paywall prompts (metered-limit and
 subscribe-to-continue notices), how sure the kind model is that they are prompts rather
-than plan, sign-in or newsletter lines, and whether article text follows the prompt.
+than plan, sign-in or newsletter lines, whether article text follows the prompt, and
+whether share or newsletter lines stand between the article and the prompt (a gift-article
+offer or a newsletter box's "Subscribe" under a free article).
 Pricing plans, newsletter boxes, podcast prompts and "Subscribe" menu links are other
 kinds, so a free article whose footer merely sells subscriptions is not flagged: the
 kind model, not a phrase list, makes that call.
@@ -28,10 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from paysieve.model.paywall_rule import (
     PaywallRule,
+    document_verdict_features,
     max_paywall_rule,
     prompt_line,
-    prompt_probability,
-    verdict_features,
 )
 
 from paysieve.labels import PAYWALL_KIND
@@ -105,9 +106,8 @@ def paywall_verdict(
         return PaywallVerdict(False, 0.0, False)
     rule = rule or max_paywall_rule()
     is_content = ~np.asarray(is_boilerplate, dtype=bool)
-    prompt, share = prompt_probability(proba, kind_proba, kind_names)
     chars = np.fromiter((len(line) for line in lines), dtype=np.float64, count=len(lines))
-    features = verdict_features(prompt, share, is_content, chars)
+    features, prompt = document_verdict_features(proba, kind_proba, kind_names, is_content, chars)
     probability = float(rule.probability(features)[0])
     if probability < rule.threshold:
         return PaywallVerdict(False, probability, False)

@@ -6,10 +6,15 @@ prompt, P(boilerplate) x P(kind = paywall), is the main evidence. Its look-alike
 other subscription kinds (a plan's "Unlimited digital access", a newsletter's "Subscribe",
 a "Sign in" link), so the rule also reads how sure the kind model is that the strongest
 line is the prompt rather than one of those, whether a second line backs it (a notice
-rarely comes alone), and whether article text follows it (a wall ends the article).
-``verdict_features`` turns a document's line probabilities into these numbers, and
-``PaywallRule`` -- a logistic regression over them and a decision threshold -- turns them
-into the document's probability of being paywalled and the verdict.
+rarely comes alone), whether article text follows it (a wall ends the article), and what
+stands between the article and the prompt: a look-alike the kind model mistakes for a
+prompt -- a gift-article offer ("You have 10 gift articles to give"), a newsletter box's
+"Subscribe" or its sign-up confirmation -- sits under the share bar or newsletter box it
+belongs to. Walls too often follow a share bar, so that is weak evidence, and the fitted
+rule weighs it as such. ``verdict_features`` turns a document's line probabilities into
+these numbers, and ``PaywallRule`` -- a logistic regression over them and a decision
+threshold -- turns them into the document's probability of being paywalled and the
+verdict.
 
 The rule is fitted by ``paysieve.training.verdict_fit`` on composed documents whose articles
 *and* boilerplate blocks the scoring model never saw (out-of-fold kind probabilities), with
@@ -30,7 +35,11 @@ FEATURE_NAMES: tuple[str, ...] = (
     "logit_second_prompt",
     "prompt_share_of_subscription_kinds",
     "content_after_prompt",
+    "look_alike_before_prompt",
 )
+# Kinds whose lines, between the article and the strongest prompt, mark that prompt as part
+# of a share bar or newsletter box rather than a wall.
+LOOK_ALIKE_KINDS: tuple[str, ...] = ("newsletter", "share")
 _CLIP = 1e-4
 
 
@@ -55,6 +64,16 @@ def prompt_probability(
     return proba * paywall, share
 
 
+def look_alike_probability(
+    proba: np.ndarray, kind_proba: np.ndarray, kind_names: Sequence[str]
+) -> np.ndarray:
+    """Per line, P(boilerplate) x P(kind in ``LOOK_ALIKE_KINDS``): how likely the line is
+    part of a share bar or newsletter box."""
+    names = list(kind_names)
+    columns = [names.index(k) for k in LOOK_ALIKE_KINDS if k in names]
+    return proba * kind_proba[:, columns].sum(axis=1)
+
+
 def prompt_line(prompt: np.ndarray) -> int:
     """Index of the first line of the paywall prompt: the first line at least half as
     likely to be a prompt as the likeliest one."""
@@ -62,21 +81,53 @@ def prompt_line(prompt: np.ndarray) -> int:
 
 
 def verdict_features(
-    prompt: np.ndarray, share: np.ndarray, is_content: np.ndarray, chars: np.ndarray
+    prompt: np.ndarray,
+    share: np.ndarray,
+    is_content: np.ndarray,
+    chars: np.ndarray,
+    look_alike: np.ndarray | None = None,
 ) -> np.ndarray:
     """The rule's inputs (``FEATURE_NAMES``) for one non-empty document: per-line prompt
-    probabilities and shares (``prompt_probability``), which lines are content and their
-    lengths."""
+    probabilities and shares (``prompt_probability``), which lines are content, their
+    lengths, and per-line look-alike probabilities (``look_alike_probability``; None: no
+    line is one).
+
+    ``look_alike_before_prompt`` sums the look-alike probabilities of the lines between the
+    last non-empty content line before the prompt (``prompt_line``) and the prompt."""
     order = np.argsort(-prompt, kind="stable")
     second = prompt[order[1]] if len(prompt) > 1 else 0.0
     content_chars = np.where(is_content, chars, 0.0)
-    after = content_chars[prompt_line(prompt) + 1 :].sum() / max(content_chars.sum(), 1.0)
-    return np.array([_logit(prompt[order[0]]), _logit(second), float(share[order[0]]), after])
+    at = prompt_line(prompt)
+    after = content_chars[at + 1 :].sum() / max(content_chars.sum(), 1.0)
+    article_before = np.flatnonzero(content_chars[:at] > 0)
+    start = article_before[-1] + 1 if len(article_before) else 0
+    before = 0.0 if look_alike is None else float(look_alike[start:at].sum())
+    return np.array(
+        [_logit(prompt[order[0]]), _logit(second), float(share[order[0]]), after, before]
+    )
+
+
+def document_verdict_features(
+    proba: np.ndarray,
+    kind_proba: np.ndarray,
+    kind_names: Sequence[str],
+    is_content: np.ndarray,
+    chars: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(``verdict_features``, per-line prompt probabilities) of one non-empty document from
+    its lines' boilerplate and kind probabilities, which lines are content and their
+    lengths: what training and prediction both compute."""
+    prompt, share = prompt_probability(proba, kind_proba, kind_names)
+    look_alike = look_alike_probability(proba, kind_proba, kind_names)
+    return verdict_features(prompt, share, is_content, chars, look_alike), prompt
 
 
 class PaywallRule:
     """Probability that a document is paywalled, from its ``verdict_features``, and the
-    threshold from which it is flagged."""
+    threshold from which it is flagged.
+
+    A rule reads the first ``len(coef)`` features: rules fitted before a feature was added
+    (older model files) ignore it and decide as they did."""
 
     def __init__(self, coef: np.ndarray, intercept: float, threshold: float) -> None:
         self.coef = np.asarray(coef, dtype=np.float64)
@@ -85,7 +136,7 @@ class PaywallRule:
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(paywalled) of every row of ``features`` (one row per document)."""
-        z = np.atleast_2d(features) @ self.coef + self.intercept
+        z = np.atleast_2d(features)[:, : len(self.coef)] @ self.coef + self.intercept
         return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 

@@ -25,6 +25,12 @@ def one_openmp_thread():
         yield
 
 
+@pytest.fixture()
+def small_params() -> dict:
+    """The training parameters of the small model (a copy: tests may change it)."""
+    return dict(SMALL_PARAMS)
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return FIXTURES / "corpus"

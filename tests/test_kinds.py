@@ -13,10 +13,13 @@ from paysieve.model.kind_context import (
     fit_kind_context,
     kind_context_matrix,
 )
-from paysieve.model.paywall_rule import PaywallRule
+from paysieve.model.paywall_rule import FEATURE_NAMES, PaywallRule, document_verdict_features
+from paysieve.model.persistence import save_model
+from paysieve.training import fit, verdict_fit
 from paysieve.training.corpus_source import Article, Block, CorpusSource
-from paysieve.training.verdict_fit import corpus_folds, f_beta_threshold
+from paysieve.training.verdict_fit import corpus_folds, document_features, f_beta_threshold
 
+from paysieve import Detector
 from paysieve.labels import expand_kinds
 
 # -- block-context kind features ------------------------------------------------------------
@@ -263,3 +266,98 @@ def test_verdict_folds_hold_out_articles_and_blocks_together():
         assert not {a.id for a in train.articles} & {a.id for a in held.articles}
         assert not set(train.blocks) & set(held.blocks)
         assert held.articles and held.blocks
+
+
+# -- what stands between the article and the prompt ----------------------------------------
+
+LOOK_NAMES = ("account", "newsletter", "paywall", "pricing", "share")
+GIFT = ["Gift this article", "You have 10 gift articles to give each month."]
+
+
+def _look_alike_document(between: list[str]):
+    """ARTICLE, then one boilerplate line per kind in ``between`` (sure of its kind), then
+    a line the kind model takes for a paywall prompt (P(bp) 0.95, P(paywall) 0.9): lines,
+    boilerplate and kind probabilities."""
+    lines = ARTICLE + [f"line of kind {k}" for k in between] + [GIFT[1]]
+    n = len(lines)
+    proba = np.r_[np.full(len(ARTICLE), 0.05), np.full(len(between), 0.9), 0.95]
+    kind_proba = np.full((n, len(LOOK_NAMES)), 1 / len(LOOK_NAMES))
+    for i, kind in enumerate(between, start=len(ARTICLE)):
+        kind_proba[i] = 0.0
+        kind_proba[i, LOOK_NAMES.index(kind)] = 1.0
+    kind_proba[-1] = [0.025, 0.025, 0.9, 0.025, 0.025]
+    return lines, proba, kind_proba
+
+
+def _features(between: list[str]) -> dict[str, float]:
+    lines, proba, kind_proba = _look_alike_document(between)
+    chars = np.array([len(line) for line in lines], dtype=np.float64)
+    features, _ = document_verdict_features(proba, kind_proba, LOOK_NAMES, proba < 0.5, chars)
+    return dict(zip(FEATURE_NAMES, features))
+
+
+def test_look_alike_evidence_sums_share_and_newsletter_lines_between_article_and_prompt():
+    assert _features([])["look_alike_before_prompt"] == 0.0  # the prompt follows the article
+    # each share or newsletter line counts P(bp) x P(kind): 0.9 x 1
+    assert _features(["share"])["look_alike_before_prompt"] == pytest.approx(0.9)
+    both = _features(["newsletter", "share", "pricing"])["look_alike_before_prompt"]
+    assert both == pytest.approx(1.8)  # a pricing line is no look-alike evidence
+    # the other features do not read it
+    base = {k: v for k, v in _features([]).items() if k != "look_alike_before_prompt"}
+    assert {k: v for k, v in _features(["share"]).items() if k in base} == pytest.approx(base)
+
+
+def test_look_alike_evidence_starts_after_the_last_article_line_before_the_prompt():
+    lines, proba, kind_proba = _look_alike_document(["share", "share"])
+    # A share line above the article and an empty "content" line (a blank) before the
+    # prompt: only the share lines after the last non-empty article line count.
+    lines = ["line of kind share", *lines[:-1], "", lines[-1]]
+    proba = np.r_[0.9, proba[:-1], 0.0, proba[-1]]
+    kind_proba = np.vstack([[0, 0, 0, 0, 1.0], kind_proba[:-1], np.zeros(5), kind_proba[-1]])
+    chars = np.array([len(line) for line in lines], dtype=np.float64)
+    features, prompt = document_verdict_features(proba, kind_proba, LOOK_NAMES, proba < 0.5, chars)
+    assert prompt.argmax() == len(lines) - 1
+    assert dict(zip(FEATURE_NAMES, features))["look_alike_before_prompt"] == pytest.approx(1.8)
+
+
+def test_a_prompt_under_a_share_bar_or_newsletter_box_is_not_flagged_but_one_after_the_article_is():
+    # A rule that weighs the look-alike evidence against the prompt, as fitted rules do.
+    rule = PaywallRule(np.array([1.0, 0.0, 0.0, -4.0, -3.0]), 0.0, 0.5)
+    for between, flagged in (([], True), (["share"], False), (["newsletter"], False)):
+        lines, proba, kind_proba = _look_alike_document(between)
+        verdict = paywall_verdict(lines, proba >= 0.5, proba, kind_proba, LOOK_NAMES, rule)
+        assert verdict.detected == flagged, between
+
+
+def test_a_rule_fitted_before_the_look_alike_feature_decides_as_before():
+    old = PaywallRule(np.array([1.0, 0.0, 0.0, -4.0]), 0.0, 0.5)  # four weights: old file
+    probabilities = set()
+    for between in ([], ["share"], ["newsletter", "share"]):
+        lines, proba, kind_proba = _look_alike_document(between)
+        verdict = paywall_verdict(lines, proba >= 0.5, proba, kind_proba, LOOK_NAMES, old)
+        assert verdict.detected
+        probabilities.add(round(verdict.probability, 12))
+    # only the strongest prompt counts: P = sigmoid(logit(0.95 x 0.9)) = 0.855
+    assert probabilities == {0.855}
+
+
+def test_the_fitted_rule_weighs_every_verdict_feature(
+    corpus_dir, small_params, monkeypatch, tmp_path
+):
+    """``paysieve train`` fits the rule over every feature and the model file keeps it."""
+    monkeypatch.setattr(verdict_fit, "MIN_DOCUMENTS_PER_ANSWER", 5)
+    result = fit.train([fit.load_input(corpus_dir, copies=2)], params=small_params, folds=2)
+    rule = result.model.paywall_rule
+    assert rule is not None and len(rule.coef) == len(FEATURE_NAMES)
+    assert list(result.metadata["paywall_verdict"]["features"]) == list(FEATURE_NAMES)
+    save_model(result.model, tmp_path / "m.joblib", result.metadata)
+    detector = Detector(tmp_path / "m.joblib")
+    assert detector.model.paywall_rule.coef.tolist() == rule.coef.tolist()
+    verdict = detector.predict_lines([*ARTICLE, *GIFT]).paywall
+    assert verdict.probability == pytest.approx(
+        float(rule.probability(_detector_features(detector, [*ARTICLE, *GIFT]))[0])
+    )
+
+
+def _detector_features(detector: Detector, lines: list[str]) -> np.ndarray:
+    return document_features(detector.model, [lines])

@@ -1,8 +1,11 @@
 """Boilerplate kinds and the per-document paywall verdict."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from paysieve.inference.paywall_verdict import TEASER_LINES, PaywallVerdict, paywall_verdict
+from paysieve.training import compose
 from paysieve.training.compose import VERDICT_LAYOUTS, compose_verdict_documents
 from paysieve.training.corpus_source import CorpusSource
 
@@ -117,3 +120,43 @@ def test_clean_can_drop_or_keep_chosen_kinds(detector):
     assert keep_nav[: len(nav)] == nav and not set(PAYWALL) & set(keep_nav)
     assert result.cleaned() == result.text
     assert result.removed().tolist() == result.is_boilerplate.tolist()
+
+
+def _inserted(plain: list[str], with_chrome: list[str]) -> tuple[int, int]:
+    """(where, how many): ``with_chrome`` is ``plain`` with lines inserted at one place."""
+    n = len(with_chrome) - len(plain)
+    at = next(i for i in range(len(plain) + 1) if i == len(plain) or plain[i] != with_chrome[i])
+    assert n >= 0 and with_chrome[:at] == plain[:at] and with_chrome[at + n :] == plain[at:]
+    return at, n
+
+
+def test_chrome_stands_between_the_article_and_the_wall_in_half_the_paywalled_documents(
+    monkeypatch,
+):
+    """Real pages often put a share bar or newsletter box between an article and its wall:
+    half the teaser and metered documents get one such block there, drawn apart from the
+    rest, so that every free document and every other line stays as the seed made it."""
+    source = CorpusSource.read(Path(__file__).parents[1] / "datasets" / "source")
+    with_chrome = compose_verdict_documents(source, part="all")
+    monkeypatch.setattr(compose, "CHROME_BEFORE_WALL", 0.0)
+    plain = compose_verdict_documents(source, part="all")
+    assert [r["id"] for r in plain] == [r["id"] for r in with_chrome]
+    changed, paywalled, kinds = 0, 0, set()
+    for p, c in zip(plain, with_chrome):
+        if not c["paywall"]["detected"]:
+            assert p == c, p["layout"]
+            continue
+        paywalled += 1
+        at, n = _inserted(p["lines"], c["lines"])
+        if n == 0:
+            continue
+        changed += 1
+        inserted = c["kinds"][at : at + n]
+        kinds.update(inserted)
+        assert None not in inserted and "paywall" not in inserted
+        assert None in c["kinds"][:at]  # after the article ...
+        assert None not in c["kinds"][at:]
+        assert "paywall" in c["kinds"][at + n :]  # ... and before the wall
+        assert "paywall" not in c["kinds"][:at]
+    assert 0.4 < changed / paywalled < 0.6
+    assert {"share", "newsletter", "related", "advert"} <= kinds

@@ -12,7 +12,9 @@ Real pages come in a few layouts, and the composer imitates each:
 
 For the document-level paywall verdict there are three more layouts, each with a known
 verdict: ``teaser`` (the first paragraphs, then a paywall prompt: paywalled and truncated),
-``metered`` (the whole article, then a metered-limit notice: paywalled, not truncated) and
+``metered`` (the whole article, then a metered-limit notice: paywalled, not truncated) --
+in half of them a block of page chrome (a share bar, a newsletter box, related links, an
+advert, an author box) stands between the article and the wall, as on real pages -- and
 ``chrome`` (the whole article among subscription chrome, newsletter boxes, pricing and
 sign-in links, but no paywall prompt: not paywalled) and ``promo`` (the whole article
 ending with a newsletter box, a podcast or alerts prompt: not paywalled); ``clean`` and
@@ -39,6 +41,20 @@ HELDOUT_SHARE = 0.2
 _PLACEHOLDER = re.compile(r"(?<!\{)\{(site|price|n|date|author)\}(?!\})")
 _UNFILLED = ("{{%s}}", "%%%%%s%%%%", "[%s]", "${%s}", "<%%= %s %%>")
 _RUN_TOGETHER_KINDS = {"navigation", "share", "account"}
+# Share of the paywalled verdict documents (teaser, metered) with a chrome block between the
+# article and the wall, and that block's kinds with their weights. On the real dev pages
+# whose article is followed by a keyword-tagged subscription line, 163 of 176 have
+# boilerplate between the last article line and that line; the project's usual input is an
+# extractor's output, with less chrome left, hence half. Without it the verdict learns that
+# a share bar or newsletter box before a prompt marks a free page.
+CHROME_BEFORE_WALL = 0.5
+CHROME_BEFORE_WALL_KINDS = (
+    ("share", 0.45),
+    ("newsletter", 0.2),
+    ("related", 0.15),
+    ("advert", 0.1),
+    ("byline", 0.1),
+)
 
 SITES = {
     "en": [
@@ -103,11 +119,20 @@ def is_heldout(key: str) -> bool:
 
 
 class _Composer:
-    def __init__(self, blocks: Sequence[Block], rng: random.Random) -> None:
+    def __init__(
+        self,
+        blocks: Sequence[Block],
+        rng: random.Random,
+        chrome_rng: random.Random | None = None,
+    ) -> None:
         self.rng = rng
         self.by_lang_kind: dict[tuple[str, str], list[Block]] = defaultdict(list)
         for block in blocks:
             self.by_lang_kind[(block.lang, block.kind)].append(block)
+        # The chrome between an article and its wall is drawn with its own generator
+        # (``chrome_rng``), so that every other line of the composed documents stays as the
+        # seed made it before that chrome was added.
+        self._chrome = self if chrome_rng is None else _Composer(blocks, chrome_rng)
 
     def _fill(self, text: str, lang: str) -> str:
         rng = self.rng
@@ -157,6 +182,15 @@ class _Composer:
             if self.rng.random() < chance:
                 out += self.block(lang, kind)
         return out
+
+    def chrome_before_wall(self, lang: str) -> list[tuple[str, str]]:
+        """The page chrome between an article and its paywall: one block of a
+        ``CHROME_BEFORE_WALL_KINDS`` kind in ``CHROME_BEFORE_WALL`` of the pages, else none."""
+        composer = self._chrome
+        if composer.rng.random() >= CHROME_BEFORE_WALL:
+            return []
+        kinds, weights = zip(*CHROME_BEFORE_WALL_KINDS)
+        return composer.block(lang, composer.rng.choices(kinds, weights)[0])
 
     def under_headline(self, body: list, byline: list) -> list:
         """``body`` with the ``byline`` block where news pages put it: mostly under the
@@ -224,12 +258,14 @@ class _Composer:
             cut = rng.randint(1, max(1, min(4, len(body) - 2)))
             top = self.blocks(lang, [("navigation", 0.5)])
             body = self.under_headline(body[:cut], self.blocks(lang, [("byline", 0.5)]))
+            body += self.chrome_before_wall(lang)
             tail = self.block(lang, "paywall") + self.blocks(
                 lang, [("pricing", 0.6), ("account", 0.5), ("navigation", 0.3)]
             )
             return top + body + tail
         if layout == "metered":
-            tail = self.blocks(lang, [("disclaimer", 0.4)]) + self.block(lang, "paywall")
+            tail = self.blocks(lang, [("disclaimer", 0.4)])
+            tail = self.chrome_before_wall(lang) + tail + self.block(lang, "paywall")
             return body + tail + self.blocks(lang, [("pricing", 0.5), ("account", 0.4)])
         if layout == "promo":
             tail = self.block(lang, "newsletter") + self.blocks(lang, [("share", 0.3)])
@@ -301,8 +337,7 @@ def compose_verdict_documents(
     labelled lines; by default only held-out articles and blocks are used.
     """
     articles, blocks = _wanted_parts(source, part)
-    rng = random.Random(seed)
-    composer = _Composer(blocks, rng)
+    composer = _Composer(blocks, random.Random(seed), random.Random(f"{seed}:chrome"))
     records = []
     for article in articles:
         for copy, layout in enumerate(VERDICT_LAYOUTS):

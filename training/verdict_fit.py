@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from paysieve.model.line_scorer import LineScorer
 from paysieve.model.paywall_rule import (
     FEATURE_NAMES,
     PaywallRule,
-    prompt_probability,
-    verdict_features,
+    document_verdict_features,
 )
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.training.compose import compose_documents, compose_verdict_documents
@@ -72,9 +72,15 @@ def document_features(scorer: LineScorer, documents: Sequence[Sequence[str]]) ->
     scores them, with lines labelled at its threshold."""
     rows = []
     for lines, scores in zip(documents, scorer.score_documents(documents)):
-        prompt, share = prompt_probability(scores.proba, scores.kind_proba, scorer.kind_classes_)
         chars = np.array([len(line) for line in lines], dtype=np.float64)
-        rows.append(verdict_features(prompt, share, scores.proba < scorer.threshold_, chars))
+        features, _ = document_verdict_features(
+            scores.proba,
+            scores.kind_proba,
+            scorer.kind_classes_,
+            scores.proba < scorer.threshold_,
+            chars,
+        )
+        rows.append(features)
     return np.array(rows).reshape(len(rows), len(FEATURE_NAMES))
 
 
@@ -96,18 +102,27 @@ def f_beta_threshold(probability: np.ndarray, gold: np.ndarray, beta: float) -> 
     return float((p[last] + below) / 2)
 
 
-def fit_paywall_rule(
+@dataclass(frozen=True)
+class VerdictDocuments:
+    """Out-of-fold verdict documents: one row of ``features`` (``FEATURE_NAMES``) per
+    document, whether it is paywalled, its layout and the verdict fold it was held out of."""
+
+    features: np.ndarray
+    paywalled: np.ndarray
+    layouts: np.ndarray
+    folds: np.ndarray
+
+
+def out_of_fold_documents(
     source: CorpusSource,
     params: dict,
     calibration: ScoreCalibration,
     folds: int = VERDICT_FOLDS,
-    beta: float = BETA,
     progress: Callable[[str], None] | None = None,
-) -> tuple[PaywallRule | None, dict]:
-    """The paywall rule fitted on out-of-fold verdict documents of ``source`` (None when
-    there are too few of them), and its out-of-fold figures (documents, precision and
-    recall at its threshold)."""
-    features, gold, layouts = [], [], []
+) -> VerdictDocuments:
+    """The verdict documents of every fold of ``source``, scored by a text model trained
+    on the other folds (with ``params``) and calibrated with ``calibration``."""
+    features, gold, layouts, fold_of = [], [], [], []
     for k, (train_part, held_part) in enumerate(corpus_folds(source, folds)):
         if progress:
             progress(f"paywall verdict fold {k + 1}/{folds}")
@@ -125,20 +140,45 @@ def fit_paywall_rule(
         features.append(document_features(LineScorer(text, calibration), lines))
         gold += [r["paywall"]["detected"] for r in records]
         layouts += [r["layout"] for r in records]
-    y = np.array(gold, dtype=bool)
+        fold_of += [k] * len(records)
+    return VerdictDocuments(
+        np.vstack(features) if features else np.zeros((0, len(FEATURE_NAMES))),
+        np.array(gold, dtype=bool),
+        np.array(layouts, dtype=str),
+        np.array(fold_of, dtype=np.int64),
+    )
+
+
+def fit_rule(features: np.ndarray, paywalled: np.ndarray, beta: float = BETA) -> PaywallRule:
+    """A logistic regression over ``features`` with the F-beta-optimal threshold on the
+    same documents."""
+    lr = LogisticRegression(C=1.0, max_iter=1000).fit(features, paywalled)
+    unthresholded = PaywallRule(lr.coef_[0], float(lr.intercept_[0]), 0.5)
+    threshold = f_beta_threshold(unthresholded.probability(features), paywalled, beta)
+    return PaywallRule(lr.coef_[0], float(lr.intercept_[0]), threshold)
+
+
+def fit_paywall_rule(
+    source: CorpusSource,
+    params: dict,
+    calibration: ScoreCalibration,
+    folds: int = VERDICT_FOLDS,
+    beta: float = BETA,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[PaywallRule | None, dict]:
+    """The paywall rule fitted on out-of-fold verdict documents of ``source`` (None when
+    there are too few of them), and its out-of-fold figures (documents, precision and
+    recall at its threshold)."""
+    documents = out_of_fold_documents(source, params, calibration, folds, progress)
+    y = documents.paywalled
     if min(int(y.sum()), int((~y).sum())) < MIN_DOCUMENTS_PER_ANSWER:
         return None, {
             "documents": len(y),
             "paywalled": int(y.sum()),
             "rule": "default (too few out-of-fold verdict documents to fit one)",
         }
-    X = np.vstack(features)
-    lr = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
-    unthresholded = PaywallRule(lr.coef_[0], float(lr.intercept_[0]), 0.5)
-    probability = unthresholded.probability(X)
-    rule = PaywallRule(lr.coef_[0], float(lr.intercept_[0]), f_beta_threshold(probability, y, beta))
-    flagged = probability >= rule.threshold
-    layouts_arr = np.array(layouts)
+    rule = fit_rule(documents.features, y, beta)
+    flagged = rule.probability(documents.features) >= rule.threshold
     tp = int((flagged & y).sum())
     metrics = {
         "documents": len(y),
@@ -149,7 +189,8 @@ def fit_paywall_rule(
         "out_of_fold_precision": tp / max(int(flagged.sum()), 1),
         "out_of_fold_recall": tp / max(int(y.sum()), 1),
         "flagged_by_layout": {
-            layout: int(flagged[layouts_arr == layout].sum()) for layout in sorted(set(layouts))
+            layout: int(flagged[documents.layouts == layout].sum())
+            for layout in sorted(set(documents.layouts.tolist()))
         },
         "features": dict(zip(FEATURE_NAMES, np.round(rule.coef, 4).tolist())),
     }
