@@ -1,6 +1,8 @@
 """Peak memory of ``paysieve predict`` on a large JSON Lines corpus, with /usr/bin/time -v.
 
-    python benchmarks/memory.py ../shared/benchmark/dev.jsonl.gz [--size-mb 1024] [-- --jobs 2]
+    python benchmarks/memory.py [--size-mb 1024] ../shared/benchmark/dev.jsonl.gz [-- --jobs 2]
+
+(options go before the corpus)
 
 Writes (once; reused while its size fits) a corpus of about ``--size-mb`` MB to
 ``/tmp/paysieve-corpus-<size>mb.jsonl`` by repeating the pages of the given corpus (ids
