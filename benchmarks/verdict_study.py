@@ -30,15 +30,16 @@ import numpy as np
 from paysieve.model.paywall_rule import FEATURE_NAMES
 from paysieve.training.fit import load_input, train
 from paysieve.training.line_classifier import LineClassifier
-from paysieve.training.verdict_fit import VerdictDocuments, fit_rule, out_of_fold_documents
+from paysieve.training.verdict_fit import (
+    VerdictDocuments,
+    fit_rule,
+    flagged_by_layout,
+    out_of_fold_documents,
+    precision_recall,
+)
 from report import publish
 
 PRECISION_FLOOR = 0.95
-
-
-def precision_recall(flagged: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
-    tp = int((flagged & gold).sum())
-    return tp / max(int(flagged.sum()), 1), tp / max(int(gold.sum()), 1)
 
 
 def recall_at_precision(probability: np.ndarray, gold: np.ndarray, floor: float) -> float:
@@ -61,14 +62,11 @@ def study(documents: VerdictDocuments, k: int) -> dict:
         fold_rule = fit_rule(X[~held], y[~held])
         unseen_p[held] = fold_rule.probability(X[held])
         unseen_flagged[held] = unseen_p[held] >= fold_rule.threshold
-    layouts = documents.layouts
     return {
         "features": list(FEATURE_NAMES[:k]),
         "threshold": rule.threshold,
         "precision_recall": precision_recall(flagged, y),
-        "flagged_by_layout": {
-            layout: int(flagged[layouts == layout].sum()) for layout in sorted(set(layouts))
-        },
+        "flagged_by_layout": flagged_by_layout(flagged, documents.layouts),
         "unseen_fold_precision_recall": precision_recall(unseen_flagged, y),
         "unseen_fold_recall_at_precision": recall_at_precision(unseen_p, y, PRECISION_FLOOR),
         "weights": np.round(rule.coef, 3).tolist(),

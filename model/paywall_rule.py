@@ -85,12 +85,11 @@ def verdict_features(
     share: np.ndarray,
     is_content: np.ndarray,
     chars: np.ndarray,
-    look_alike: np.ndarray | None = None,
+    look_alike: np.ndarray,
 ) -> np.ndarray:
     """The rule's inputs (``FEATURE_NAMES``) for one non-empty document: per-line prompt
     probabilities and shares (``prompt_probability``), which lines are content, their
-    lengths, and per-line look-alike probabilities (``look_alike_probability``; None: no
-    line is one).
+    lengths, and per-line look-alike probabilities (``look_alike_probability``).
 
     ``look_alike_before_prompt`` sums the look-alike probabilities of the lines between the
     last non-empty content line before the prompt (``prompt_line``) and the prompt."""
@@ -101,7 +100,7 @@ def verdict_features(
     after = content_chars[at + 1 :].sum() / max(content_chars.sum(), 1.0)
     article_before = np.flatnonzero(content_chars[:at] > 0)
     start = article_before[-1] + 1 if len(article_before) else 0
-    before = 0.0 if look_alike is None else float(look_alike[start:at].sum())
+    before = float(look_alike[start:at].sum())
     return np.array(
         [_logit(prompt[order[0]]), _logit(second), float(share[order[0]]), after, before]
     )

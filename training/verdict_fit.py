@@ -158,6 +158,18 @@ def fit_rule(features: np.ndarray, paywalled: np.ndarray, beta: float = BETA) ->
     return PaywallRule(lr.coef_[0], float(lr.intercept_[0]), threshold)
 
 
+def precision_recall(flagged: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
+    """Precision and recall of the documents ``flagged`` against the ``gold`` verdicts."""
+    tp = int((flagged & gold).sum())
+    return tp / max(int(flagged.sum()), 1), tp / max(int(gold.sum()), 1)
+
+
+def flagged_by_layout(flagged: np.ndarray, layouts: np.ndarray) -> dict[str, int]:
+    """How many documents of each composed layout are ``flagged``."""
+    names = sorted(set(np.asarray(layouts).tolist()))
+    return {layout: int(flagged[layouts == layout].sum()) for layout in names}
+
+
 def fit_paywall_rule(
     source: CorpusSource,
     params: dict,
@@ -179,19 +191,16 @@ def fit_paywall_rule(
         }
     rule = fit_rule(documents.features, y, beta)
     flagged = rule.probability(documents.features) >= rule.threshold
-    tp = int((flagged & y).sum())
+    precision, recall = precision_recall(flagged, y)
     metrics = {
         "documents": len(y),
         "paywalled": int(y.sum()),
         "folds": folds,
         "threshold": rule.threshold,
         "f_beta": beta,
-        "out_of_fold_precision": tp / max(int(flagged.sum()), 1),
-        "out_of_fold_recall": tp / max(int(y.sum()), 1),
-        "flagged_by_layout": {
-            layout: int(flagged[documents.layouts == layout].sum())
-            for layout in sorted(set(documents.layouts.tolist()))
-        },
+        "out_of_fold_precision": precision,
+        "out_of_fold_recall": recall,
+        "flagged_by_layout": flagged_by_layout(flagged, documents.layouts),
         "features": dict(zip(FEATURE_NAMES, np.round(rule.coef, 4).tolist())),
     }
     return rule, metrics
