@@ -96,6 +96,11 @@ def test_hostile_pages_keep_their_text_and_parse_to_a_bounded_tree(name, scale):
     assert nodes <= len(data) // 3 + 100  # a node needs three characters of markup at least
 
 
+def test_the_benchmark_counts_a_page_s_elements_by_its_start_tags():
+    assert hostile.elements_in(b"<p>a < b</p><br/><!-- <i> --></div><TD>x") == 3
+    assert hostile.elements_in(hostile.table(0.01)) >= 500  # one per cell at least
+
+
 def test_deep_nesting_is_flattened_past_the_limit_and_its_blocks_stay_lines():
     depth = 3 * MAX_DEPTH
     page = "<body>" + "".join(f"<div>level {i}" for i in range(depth)) + "</div>" * depth
