@@ -4,6 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 from paysieve.model.persistence import load_model, save_model
+from paysieve.model.sequence_smoothing import transition_statistics
 from paysieve.training.calibration import fit_score_calibration
 from paysieve.training.fit import load_input
 from paysieve.training.labeled_data import LabeledDocument
@@ -193,3 +194,12 @@ def test_threshold_is_half_the_best_f1_away_from_one():
     # A perfect separation gives F1 = 1, hence a threshold of one half.
     perfect = np.array([0.1, 0.2, 0.8, 0.9])
     assert best_threshold(perfect, np.array([0, 0, 1, 1])) == pytest.approx(0.5)
+
+
+def test_the_smoothing_strength_reaches_the_fitted_chain(fitted):
+    estimator, docs = fitted
+    assert estimator.get_params()["smoothing"] == 0.5  # the default: the chain half-strength
+    learned, _ = transition_statistics([d.labels for d in docs if d.lines])
+    assert learned > 0.8  # runs of one label: a strong chain, were it not tempered
+    assert estimator.scorer_.calibration.stay == pytest.approx(0.5 + 0.5 * (learned - 0.5))
+    assert estimator.scorer_.calibration.smoothing

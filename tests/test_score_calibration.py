@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from paysieve.model.calibration_map import CalibrationMap
 from paysieve.model.score_calibration import ScoreCalibration
+from paysieve.training.calibration import fit_score_calibration, tempered_stay
 
 # Stage-2 scores say "content" around every line; the line-alone probabilities differ.
 CONTEXT = np.array([0.1, 0.3, 0.1, 0.3, 0.1])
@@ -55,3 +56,26 @@ def test_maps_apply_before_and_after_the_smoothing():
 def test_calibration_is_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         calibration().threshold = 0.7  # type: ignore[misc]
+
+
+def test_smoothing_strength_draws_the_chain_towards_independent_lines():
+    assert tempered_stay(0.9, 1.0) == pytest.approx(0.9)
+    assert tempered_stay(0.9, 0.5) == pytest.approx(0.7)
+    assert tempered_stay(0.9, 0.0) == 0.5
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        tempered_stay(0.9, 1.5)
+    # One document, three labelled pairs of which two agree: the labels' stay is 2/3.
+    raw = [np.column_stack([np.array([0.1, 0.2, 0.8, 0.9]), np.full(4, 0.5)])]
+    labels = [np.array([0, 0, 1, 1])]
+    tune = np.ones(4, dtype=bool)
+    full, _ = fit_score_calibration(raw, labels, tune, smoothing=1.0)
+    half, _ = fit_score_calibration(raw, labels, tune, smoothing=0.5)
+    off, _ = fit_score_calibration(raw, labels, tune, smoothing=0)
+    assert (full.stay, half.stay) == (pytest.approx(2 / 3), pytest.approx(7 / 12))
+    assert full.smoothing and half.smoothing and not off.smoothing
+    # A lone boilerplate-looking line between content lines: the weaker the chain, the
+    # more of its own evidence it keeps.
+    context = np.array([0.05, 0.05, 0.8, 0.05, 0.05])
+    offsets = np.array([0, 5])
+    lone = [calibration(stay=s).smoothed(context, offsets)[2] for s in (0.95, 0.725, 0.5)]
+    assert lone[0] < lone[1] < lone[2] == pytest.approx(0.8)

@@ -24,18 +24,27 @@ def isotonic_map(scores: np.ndarray, y: np.ndarray) -> CalibrationMap:
     return CalibrationMap(fitted.X_thresholds_, fitted.y_thresholds_)
 
 
+def tempered_stay(stay: float, strength: float) -> float:
+    """The chain's "stay in the same state" probability ``stay`` drawn towards 0.5 (where
+    a line's neighbours say nothing about it) by ``strength``: ``stay`` itself at 1."""
+    if not 0 <= strength <= 1:
+        raise ValueError(f"smoothing must be between 0 and 1, got {strength}")
+    return 0.5 + float(strength) * (stay - 0.5)
+
+
 def fit_score_calibration(
     raw_docs: Sequence[np.ndarray],
     labels: Sequence[np.ndarray],
     tune: np.ndarray,
-    smoothing: bool = True,
+    smoothing: float = 1.0,
     line_certainty: float | None = None,
 ) -> tuple[ScoreCalibration, np.ndarray]:
     """(calibration, final probabilities of all lines) fitted on held-out raw scores (one
     (n_lines, 2) array per document, as ``TextModel.raw_scores`` gives them) and the
     documents' labels; the threshold is picked on the ``tune`` lines (a flat mask).
 
-    The smoothing statistics come from the labels' runs. The threshold is tuned on real
+    The smoothing statistics come from the labels' runs, the stay probability tempered by
+    ``smoothing`` (0: no smoothing; see ``tempered_stay``). The threshold is tuned on real
     pages when there are any (composed pages are easier and would pull it towards their
     own optimum), on the final probabilities (calibrated, smoothed along the documents,
     mapped again), the ones it is compared with.
@@ -46,9 +55,9 @@ def fit_score_calibration(
     offsets = document_offsets(raw_docs)
     stay, prior = transition_statistics(labels)
     calibration = ScoreCalibration(
-        stay=stay,
+        stay=tempered_stay(stay, smoothing),
         prior=prior,
-        smoothing=smoothing,
+        smoothing=bool(smoothing),
         line_certainty=line_certainty,
         calibrator=isotonic_map(raw[known, 0], y[known]),
         output_calibrator=None,

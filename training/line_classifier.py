@@ -72,8 +72,12 @@ class LineClassifier:
     inner_folds : folds used to produce out-of-fold stage-1 probabilities for stage 2.
     max_iter, learning_rate, max_leaf_nodes, max_depth, min_samples_leaf : stage-2
         gradient boosting settings (kept small: numpy evaluates the trees at prediction).
-    smoothing : smooth calibrated probabilities along each document with the learned
-        two-state hidden Markov model.
+    smoothing : how strongly to smooth calibrated probabilities along each document with
+        the learned two-state hidden Markov model, from 0 (off) to 1 (the chain's "stay"
+        probability as the labels' runs give it); in between, the stay probability is
+        drawn towards 0.5 (``paysieve.training.calibration.tempered_stay``). Stage 2
+        already reads each line's neighbours, so the full chain counts the context twice.
+        True and False mean 1 and 0.
     line_certainty : stage-1 probability from which a line's own text overrules its
         context: its final probability is at least its stage-1 one (None: context decides).
     kind_context : name kinds with the block-context kind stage
@@ -103,7 +107,7 @@ class LineClassifier:
         max_leaf_nodes: int = 15,
         max_depth: int | None = 5,
         min_samples_leaf: int = 20,
-        smoothing: bool = True,
+        smoothing: float = 0.5,
         line_certainty: float | None = 0.99,
         kind_context: bool = True,
         folds: int = 5,
