@@ -26,8 +26,10 @@ from paysieve.model.sequence_smoothing import smooth
 class ScoreCalibration:
     """Calibration maps, smoothing statistics and threshold of a model.
 
-    ``stay`` and ``prior`` are the hidden Markov model's learned statistics (see
-    ``paysieve.model.sequence_smoothing.transition_statistics``); ``smoothing`` turns the
+    ``stay`` and ``prior`` are the hidden Markov model's statistics, learned from the
+    training labels (``paysieve.model.sequence_smoothing.transition_statistics``; the stay
+    probability as training tempered it, ``paysieve.training.calibration.tempered_stay``);
+    ``smoothing`` turns the
     smoothing on; ``line_certainty`` is the line-alone probability from which a line's own
     text overrules its context (None: never); ``calibrator`` maps stage-2 scores to
     probabilities, ``output_calibrator`` (None: no second map) the smoothed ones;
