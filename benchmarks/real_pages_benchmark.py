@@ -215,18 +215,30 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
         docs, args.params, args.folds, args.real_weight, log, extra, weights
     )
     probe = held_out_calibration(docs, oof, args.params)
+    # The HTML stage reads the text model's probabilities smoothed at its own strength.
+    html_probe = held_out_calibration(
+        docs, oof, {**args.params, "smoothing": args.params["html_smoothing"]}
+    )
 
-    def proba(raw):
-        return probe.probabilities(raw, np.array([0, len(raw)])) if len(raw) else np.zeros(0)
+    def probabilities(calibration) -> dict[int, np.ndarray]:
+        def proba(raw):
+            if not len(raw):
+                return np.zeros(0)
+            return calibration.probabilities(raw, np.array([0, len(raw)]))
 
-    by_id = {id(d): proba(s) for d, s in zip(docs, oof)}
-    by_id |= {id(d): proba(s) for d, s in zip(extra, extra_raw)}
+        by_id = {id(d): proba(s) for d, s in zip(docs, oof)}
+        return by_id | {id(d): proba(s) for d, s in zip(extra, extra_raw)}
+
+    by_id, html_by_id = probabilities(probe), probabilities(html_probe)
     page_p = [by_id[id(d)] for d in pages]
-    block_p = [by_id[id(b)] for b in blocks]
     log("HTML stage, cross-validated")
     train_pages = [d for d in trained if d.html is not None]
     html_p = html_stage_cv(
-        train_pages, [by_id[id(d)] for d in train_pages], blocks, block_p, args.folds
+        train_pages,
+        [html_by_id[id(d)] for d in train_pages],
+        blocks,
+        [html_by_id[id(b)] for b in blocks],
+        args.folds,
     )
     return {
         "threshold": probe.threshold,

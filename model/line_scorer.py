@@ -42,7 +42,9 @@ class LineScorer:
     """Boilerplate probability (and kind) of every line of a document.
 
     ``html_stage`` None: the model rescores no HTML input (it was trained without pages
-    with their HTML).
+    with their HTML). ``html_calibration`` turns the text model's scores into the
+    probabilities the HTML stage reads, when it was fitted on other ones than
+    ``calibration`` gives (another smoothing strength); None: ``calibration``.
     """
 
     text: TextModel
@@ -50,6 +52,7 @@ class LineScorer:
     html_stage: HtmlStage | None = None
     # The document paywall rule (``paysieve.training.verdict_fit``); None: the default rule.
     paywall_rule: PaywallRule | None = None
+    html_calibration: ScoreCalibration | None = None
 
     def __post_init__(self) -> None:
         mismatches = self.schema_mismatches(self.feature_schema())
@@ -80,9 +83,11 @@ class LineScorer:
         lets the HTML stage rescore the lines when the model has one."""
         offsets = document_offsets(documents)
         raw, kind_proba = self.text.scores(documents, offsets, with_kinds)
-        proba = self.calibration.probabilities(raw, offsets)
-        if html is not None and self.html_stage is not None and len(proba):
-            proba = self.html_stage.probabilities(documents, proba, html, offsets)
+        if html is not None and self.html_stage is not None and len(raw):
+            stage_input = (self.html_calibration or self.calibration).probabilities(raw, offsets)
+            proba = self.html_stage.probabilities(documents, stage_input, html, offsets)
+        else:
+            proba = self.calibration.probabilities(raw, offsets)
         return [
             DocumentScores(proba[a:b], None if kind_proba is None else kind_proba[a:b])
             for a, b in pairwise(offsets)

@@ -3,6 +3,8 @@ for HTML input (and only there)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from paysieve.model.html_features import (
@@ -11,6 +13,7 @@ from paysieve.model.html_features import (
     html_stage_matrix,
 )
 from paysieve.model.persistence import load_model
+from paysieve.model.text_model import document_offsets
 
 from paysieve import Detector
 from paysieve.documents.html_lines import STRUCTURE_NAMES, html_blocks
@@ -70,3 +73,38 @@ def test_stage_rows_made_in_chunks_equal_the_whole_pages_bit_for_bit(news_page):
     assert len(chunks) >= 3  # the second page starts inside a chunk
     whole = html_stage_matrix(proba, chars, structure, container, np.array([0, n, 2 * n]))
     assert np.concatenate([m for _, m in chunks]).tobytes() == whole.tobytes()
+
+
+class _EchoStage:
+    """Stands for an HTML stage that returns the text probabilities it is given."""
+
+    def __init__(self, model):
+        self.model = model  # the real stage's trees: the scorer checks their width
+
+    def probabilities(self, documents, proba, html, offsets):
+        return proba
+
+
+def test_the_html_stage_reads_the_probabilities_of_its_own_calibration(html_model_path, news_page):
+    model, metadata = load_model(html_model_path)
+    # Trained with a weaker chain for text output than for the HTML stage's input.
+    assert metadata["params"]["smoothing"] < metadata["params"]["html_smoothing"]
+    assert model.html_calibration.stay > model.calibration.stay
+    html, lines, _ = news_page(30)
+    blocks = html_blocks(html)
+    structure = [(blocks.structure, blocks.container)]
+    offsets = document_offsets([lines])
+    raw, _ = model.text.scores([lines], offsets, False)
+    for_html = model.html_calibration.probabilities(raw, offsets)
+    for_text = model.calibration.probabilities(raw, offsets)
+    assert not np.allclose(for_html, for_text)
+
+    echo = dataclasses.replace(model, html_stage=_EchoStage(model.html_stage.model))
+    as_html = echo.score_documents([lines], with_kinds=False, html=structure)[0].proba
+    np.testing.assert_allclose(as_html, for_html)
+    np.testing.assert_allclose(echo.score_documents([lines], with_kinds=False)[0].proba, for_text)
+    # A model without its own (files before 0.9.0) feeds the stage the text calibration.
+    older = dataclasses.replace(echo, html_calibration=None)
+    np.testing.assert_allclose(
+        older.score_documents([lines], with_kinds=False, html=structure)[0].proba, for_text
+    )

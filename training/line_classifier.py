@@ -78,6 +78,10 @@ class LineClassifier:
         drawn towards 0.5 (``paysieve.training.calibration.tempered_stay``). Stage 2
         already reads each line's neighbours, so the full chain counts the context twice.
         True and False mean 1 and 0.
+    html_smoothing : the smoothing strength of the probabilities the HTML stage reads and
+        is fitted on (its own calibration in the model when it differs from
+        ``smoothing``): the page structure settles the lines at a run's edge there, and a
+        stronger chain serves it better.
     line_certainty : stage-1 probability from which a line's own text overrules its
         context: its final probability is at least its stage-1 one (None: context decides).
     kind_context : name kinds with the block-context kind stage
@@ -108,6 +112,7 @@ class LineClassifier:
         max_depth: int | None = 5,
         min_samples_leaf: int = 20,
         smoothing: float = 0.5,
+        html_smoothing: float = 1.0,
         line_certainty: float | None = 0.99,
         kind_context: bool = True,
         folds: int = 5,
@@ -122,6 +127,7 @@ class LineClassifier:
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing
+        self.html_smoothing = html_smoothing
         self.line_certainty = line_certainty
         self.kind_context = kind_context
         self.folds = folds
@@ -174,23 +180,32 @@ class LineClassifier:
         calibration, proba = fit_score_calibration(
             oof, data.labels, tune_lines, self.smoothing, self.line_certainty
         )
-        held_out = _split(proba, [len(d) for d in data.documents])
-        html_stage = report = None
+        lengths = [len(d) for d in data.documents]
+        held_out = _split(proba, lengths)
+        html_stage = report = html_calibration = None
         if any(h is not None for h in data.html):
             if progress:
                 progress("fitting the HTML stage on the pages with their HTML")
+            stage_input = held_out
+            if self.html_smoothing != self.smoothing:
+                html_calibration, html_proba = fit_score_calibration(
+                    oof, data.labels, tune_lines, self.html_smoothing, self.line_certainty
+                )
+                stage_input = _split(html_proba, lengths)
             fitted = fit_html_stage(
                 data.documents,
                 data.labels,
                 data.groups,
                 data.html,
-                held_out,
+                stage_input,
                 calibration.threshold,
                 random_state=self.random_state,
             )
             if fitted is not None:
                 html_stage, report = fitted
-        self.scorer_ = LineScorer(text, calibration, html_stage)
+            else:
+                html_calibration = None
+        self.scorer_ = LineScorer(text, calibration, html_stage, html_calibration=html_calibration)
         self.held_out_proba_ = data.restore(held_out)
         self.html_stage_report_ = report
         self.classes_ = np.array([CONTENT, BOILERPLATE])
