@@ -51,6 +51,7 @@ from paysieve.training.fit import (
 )
 from paysieve.training.labeled_data import LabeledDocument, read_labeled
 from paysieve.training.line_classifier import LineClassifier
+from paysieve.training.metrics import precision_recall_f1
 from report import publish
 
 from paysieve import Detector
@@ -73,9 +74,8 @@ TARGETS = {
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+    scores = precision_recall_f1(tp, fp, fn)
+    return scores["precision"], scores["recall"], scores["f1"]
 
 
 def _met(value: float, target: float, higher: bool = True) -> str:

@@ -54,13 +54,12 @@ def prompt_probability(
     """Per line, (P(paywall prompt), P(paywall) / P(any subscription kind)): the
     boilerplate probability times the paywall kind's, and the paywall kind's share of the
     subscription group (``KIND_GROUPS["subscription"]``)."""
-    names = list(kind_names)
-    if PAYWALL_KIND not in names:
+    if PAYWALL_KIND not in kind_names:
         zeros = np.zeros(len(proba))
         return zeros, zeros
-    paywall = kind_proba[:, names.index(PAYWALL_KIND)]
-    family = kind_proba[:, [names.index(k) for k in KIND_GROUPS["subscription"] if k in names]]
-    share = paywall / np.maximum(family.sum(axis=1), 1e-9)
+    paywall = kind_proba[:, list(kind_names).index(PAYWALL_KIND)]
+    family = _kinds_probability(kind_proba, kind_names, KIND_GROUPS["subscription"])
+    share = paywall / np.maximum(family, 1e-9)
     return proba * paywall, share
 
 
@@ -69,9 +68,16 @@ def look_alike_probability(
 ) -> np.ndarray:
     """Per line, P(boilerplate) x P(kind in ``LOOK_ALIKE_KINDS``): how likely the line is
     part of a share bar or newsletter box."""
+    return proba * _kinds_probability(kind_proba, kind_names, LOOK_ALIKE_KINDS)
+
+
+def _kinds_probability(
+    kind_proba: np.ndarray, kind_names: Sequence[str], kinds: Sequence[str]
+) -> np.ndarray:
+    """Per line, the summed probability of ``kinds`` (those the model names), added in
+    ``kinds``' order."""
     names = list(kind_names)
-    columns = [names.index(k) for k in LOOK_ALIKE_KINDS if k in names]
-    return proba * kind_proba[:, columns].sum(axis=1)
+    return kind_proba[:, [names.index(k) for k in kinds if k in names]].sum(axis=1)
 
 
 def prompt_line(prompt: np.ndarray) -> int:

@@ -126,10 +126,13 @@ MUTANTS = [
         "if not quiet:\n                typer.echo", "if True:\n                typer.echo"),
     # --- metrics ----------------------------------------------------------------------------
     one("content-precision-recall-swapped", "content precision and recall swapped",
-        "training/metrics.py", '"content": _prf(cc, bc, cb)', '"content": _prf(cc, cb, bc)'),
+        "training/metrics.py", '"content": precision_recall_f1(cc, bc, cb)',
+        '"content": precision_recall_f1(cc, cb, bc)'),
     one("classes-swapped", "content and boilerplate scores swapped", "training/metrics.py",
-        '"content": _prf(cc, bc, cb),\n        "boilerplate": _prf(bb, cb, bc)',
-        '"content": _prf(bb, cb, bc),\n        "boilerplate": _prf(cc, bc, cb)'),
+        '"content": precision_recall_f1(cc, bc, cb),\n'
+        '        "boilerplate": precision_recall_f1(bb, cb, bc)',
+        '"content": precision_recall_f1(bb, cb, bc),\n'
+        '        "boilerplate": precision_recall_f1(cc, bc, cb)'),
     one("threshold-rule-argmax",
         "best_threshold returns the scan's best F1 instead of 1 - F*/2",
         "training/metrics.py", "return 1.0 - best_f1 / 2", "return best_f1 / 2"),

@@ -7,7 +7,9 @@ import numpy as np
 from paysieve.labels import BOILERPLATE, CONTENT, UNKNOWN
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+def precision_recall_f1(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall and F1 from true positives, false positives and false negatives
+    (0 where a denominator is 0)."""
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
@@ -26,8 +28,8 @@ def line_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
     return {
         "lines": n,
         "accuracy": (cc + bb) / n if n else 0.0,
-        "content": _prf(cc, bc, cb),
-        "boilerplate": _prf(bb, cb, bc),
+        "content": precision_recall_f1(cc, bc, cb),
+        "boilerplate": precision_recall_f1(bb, cb, bc),
         # rows: true content, true boilerplate; columns: predicted content, boilerplate
         "confusion": [[cc, cb], [bc, bb]],
     }

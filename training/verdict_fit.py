@@ -33,6 +33,7 @@ from paysieve.training.compose import compose_documents, compose_verdict_documen
 from paysieve.training.corpus_source import CorpusSource
 from paysieve.training.labeled_data import document_from_record
 from paysieve.training.line_classifier import LineClassifier
+from paysieve.training.metrics import precision_recall_f1
 from sklearn.linear_model import LogisticRegression
 
 VERDICT_FOLDS = 4
@@ -160,8 +161,10 @@ def fit_rule(features: np.ndarray, paywalled: np.ndarray, beta: float = BETA) ->
 
 def precision_recall(flagged: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
     """Precision and recall of the documents ``flagged`` against the ``gold`` verdicts."""
-    tp = int((flagged & gold).sum())
-    return tp / max(int(flagged.sum()), 1), tp / max(int(gold.sum()), 1)
+    scores = precision_recall_f1(
+        int((flagged & gold).sum()), int((flagged & ~gold).sum()), int((~flagged & gold).sum())
+    )
+    return scores["precision"], scores["recall"]
 
 
 def flagged_by_layout(flagged: np.ndarray, layouts: np.ndarray) -> dict[str, int]:
