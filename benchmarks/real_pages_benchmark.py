@@ -215,10 +215,13 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
         docs, args.params, args.folds, args.real_weight, log, extra, weights
     )
     probe = held_out_calibration(docs, oof, args.params)
-    # The HTML stage reads the text model's probabilities smoothed at its own strength.
-    html_probe = held_out_calibration(
-        docs, oof, {**args.params, "smoothing": args.params["html_smoothing"]}
-    )
+    # The HTML stage reads the text model's probabilities smoothed at its own strength,
+    # with a calibration of its own only when that differs (as ``LineClassifier.fit``).
+    html_probe = probe
+    if args.params["html_smoothing"] != args.params["smoothing"]:
+        html_probe = held_out_calibration(
+            docs, oof, {**args.params, "smoothing": args.params["html_smoothing"]}
+        )
 
     def probabilities(calibration) -> dict[int, np.ndarray]:
         def proba(raw):
@@ -229,7 +232,8 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
         by_id = {id(d): proba(s) for d, s in zip(docs, oof)}
         return by_id | {id(d): proba(s) for d, s in zip(extra, extra_raw)}
 
-    by_id, html_by_id = probabilities(probe), probabilities(html_probe)
+    by_id = probabilities(probe)
+    html_by_id = by_id if html_probe is probe else probabilities(html_probe)
     page_p = [by_id[id(d)] for d in pages]
     log("HTML stage, cross-validated")
     train_pages = [d for d in trained if d.html is not None]
