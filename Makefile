@@ -84,10 +84,10 @@ dev-benchmark: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/dev_benchmark.py --bench $(BENCH) \
 		--out benchmarks/results/dev_benchmark.md --plot benchmarks/results/dev_curves.png
 
-## kind-benchmark: boilerplate kinds and the paywall verdict on held-out data
+## kind-benchmark: boilerplate kinds and the paywall verdict on held-out data (3 seeds)
 kind-benchmark: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/kind_benchmark.py --bench $(BENCH) \
-		--out benchmarks/results/kind_benchmark.md
+		--seeds $(SEEDS) --out benchmarks/results/kind_benchmark.md
 
 ## throughput: lines/s of the library, the CLI and the peers on the dev file (one run)
 throughput: $(STAMP)

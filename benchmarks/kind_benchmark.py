@@ -263,8 +263,10 @@ def offer_scores(docs: Sequence[LabeledDocument], preds: Sequence) -> dict:
         "documents": len(docs),
         "article_lines": article,
         "article_kept": article_kept,
+        "article_removed": article - article_kept,
         "other_lines": tail,
         "other_removed": tail_removed,
+        "other_kept": tail - tail_removed,
         "offer_lines": offer,
         "offer_kind_share": offer_right / max(offer, 1),
         "offer_exact_kind": exact / max(offer, 1),
@@ -290,8 +292,10 @@ OFFER_HEADER = [
 # -- site-grouped cross-validation ----------------------------------------------------------
 
 
-def _cache_key(docs: Sequence[LabeledDocument], params: dict, folds: int, corpus: Path) -> str:
-    digest = hashlib.sha256(json.dumps([params, folds, len(docs)], sort_keys=True).encode())
+def _cache_key(
+    docs: Sequence[LabeledDocument], params: dict, folds: int, corpus: Path, seed: int
+) -> str:
+    digest = hashlib.sha256(json.dumps([params, folds, len(docs), seed], sort_keys=True).encode())
     digest.update(fingerprint(corpus).encode())
     for module in ("model", "training"):
         digest.update(fingerprint(Path(__file__).parents[1] / module).encode())
@@ -353,18 +357,20 @@ def predict_by_fold(
 def cross_validated_section(
     args: argparse.Namespace,
     params: dict,
+    seed: int,
     log: Callable[[str], None],
     offers: list,
     rule: PaywallRule | None,
 ) -> tuple[list[str], dict]:
     """The site-grouped views: the paywall tail with ``clean --drop subscription``, the
     offer documents and the verdict on the dev pages (the fold models with ``rule``, the
-    paywall rule fitted on the corpus train part)."""
-    corpus = load_input(args.corpus).documents
+    paywall rule fitted on the corpus train part; the corpus composed with ``seed``)."""
+    corpus = load_input(args.corpus, seed=seed).documents
     dev = read_labeled(args.bench / "dev.jsonl.gz")
     tail = read_labeled(args.bench / TAIL_VIEW)
     docs = corpus + dev
-    cache = args.cache / _cache_key(docs, params, args.folds, args.corpus) if args.cache else None
+    key = _cache_key(docs, params, args.folds, args.corpus, seed)
+    cache = args.cache / key if args.cache else None
     with tempfile.TemporaryDirectory() as tmp:
         detectors, fold_of_group = fold_detectors(
             docs, params, args.folds, 2.0, cache or Path(tmp), log, rule
@@ -448,11 +454,165 @@ def _offer_failures(m: dict) -> list[str]:
     ]
 
 
+# -- composition seeds ----------------------------------------------------------------------
+
+# The figures each seed's row reports: (name, where in a seed's results, format, target,
+# higher is better).
+SEED_FIGURES: tuple[tuple[str, tuple[str, str], str, float, bool], ...] = (
+    ("kind accuracy", ("kinds", "accuracy"), ".3f", TARGETS["kind_accuracy"], True),
+    (
+        "verdict precision",
+        ("verdict_detected", "precision"),
+        ".3f",
+        TARGETS["verdict_precision"],
+        True,
+    ),
+    ("verdict recall", ("verdict_detected", "recall"), ".3f", TARGETS["verdict_recall"], True),
+    (
+        "`--drop subscription`: article lines kept",
+        ("tail_drop_subscription", "content_kept"),
+        ".4f",
+        TARGETS["drop_kept"],
+        True,
+    ),
+    (
+        "`--drop subscription`: tail removed",
+        ("tail_drop_subscription", "boilerplate_removed"),
+        ".3f",
+        TARGETS["drop_removed"],
+        True,
+    ),
+    (
+        "`--drop subscription`: articles losing > 5 %",
+        ("tail_drop_subscription", "articles_over_5pct"),
+        "d",
+        0,
+        False,
+    ),
+    (
+        "offer documents (train part): other lines kept",
+        ("offer_train_part", "other_kept"),
+        "d",
+        0,
+        False,
+    ),
+    (
+        "offer documents (train part): article lines removed",
+        ("offer_train_part", "article_removed"),
+        "d",
+        0,
+        False,
+    ),
+)
+
+
+def seed_figures(results: dict) -> dict[str, float]:
+    """The ``SEED_FIGURES`` that one seed's ``results`` hold (no tail figures without
+    --bench), by name."""
+    return {
+        name: results[section][key]
+        for name, (section, key), *_ in SEED_FIGURES
+        if key in results.get(section, {})
+    }
+
+
+def seeds_table(per_seed: dict[int, dict[str, float]]) -> list[str]:
+    """One row per figure that every seed measured: its value per composition seed, their
+    mean, the target and how many seeds meet it."""
+    seeds = list(per_seed)
+    out = [
+        "## Composition seeds",
+        "",
+        "Each seed composes the corpus's documents anew (train part, held-out part, verdict "
+        "documents and the cross-validation's corpus); the spread is how far one run's "
+        "figures can be trusted. The sections above are the first seed's.",
+        "",
+        "| figure | " + " | ".join(str(s) for s in seeds) + " | mean | target | met |",
+        "|---|" + "---|" * (len(seeds) + 3),
+    ]
+    for name, _, fmt, target, higher in SEED_FIGURES:
+        values = [per_seed[s][name] for s in seeds if name in per_seed[s]]
+        if len(values) < len(seeds):
+            continue
+        shown = " | ".join(format(v, fmt) for v in values)
+        mean = format(float(np.mean(values)), ".1f" if fmt == "d" else fmt)
+        met = sum(_met(v, target, higher) == "met" for v in values)
+        out.append(
+            f"| {name} | {shown} | {mean} | {'≥' if higher else '≤'} {target} | "
+            f"{met} of {len(values)} |"
+        )
+    return out
+
+
+def seed_report(
+    args: argparse.Namespace,
+    params: dict,
+    seed: int,
+    offers: list[LabeledDocument],
+    log: Callable[[str], None],
+) -> tuple[list[str], dict]:
+    """Every section of the benchmark, with the corpus composed with ``seed``."""
+    log(f"seed {seed}: training on the corpus train part")
+    result = train([load_input(args.corpus, seed=seed, part="train")], params=params)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "train-part.joblib"
+        save_model(result.model, path, result.metadata)
+        detector = Detector(path)
+
+    out = [
+        "## Kinds on held-out composed documents (model: corpus train part)",
+        "",
+    ]
+    held = load_input(args.corpus, seed=seed, part="heldout").documents
+    rows, kinds = kind_table(detector, held)
+    out += rows
+    results: dict = {"kinds": kinds}
+
+    out += ["", "## Paywall verdict (model: corpus train part)", ""]
+    rule = result.metadata.get("paywall_verdict") or {}
+    results["verdict_rule"] = rule
+    if "threshold" in rule:
+        out += [
+            f"Rule fitted in training on {rule['documents']:,} out-of-fold verdict documents "
+            f"of the train part ({rule['folds']} folds): threshold {rule['threshold']:.3f} "
+            f"(F{rule['f_beta']:g}-optimal there: precision {rule['out_of_fold_precision']:.3f}, "
+            f"recall {rule['out_of_fold_recall']:.3f}); weights "
+            + ", ".join(f"{k} {v:+.2f}" for k, v in rule["features"].items())
+            + ".",
+            "",
+        ]
+    records = compose_verdict_documents(CorpusSource.read(args.corpus), seed=seed, part="heldout")
+    rows, verdict = verdict_section(detector, records)
+    out += rows
+    results.update(verdict)
+
+    out += ["", "## Offer documents (article, syndication note, notice, plan block)", ""]
+    train_part = offer_scores(offers, detector.predict_many(o.lines for o in offers))
+    results["offer_train_part"] = train_part
+    out += [*OFFER_HEADER, _offer_row("corpus train part", train_part)]
+    out += _offer_failures(train_part)
+
+    if args.bench:
+        rows, cv = cross_validated_section(
+            args, params, seed, log, offers, detector.model.paywall_rule
+        )
+        out += rows
+        results.update(cv)
+    return out, results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("datasets/source"))
     parser.add_argument("--bench", type=Path, default=None, help="../shared/benchmark")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[20261128],
+        help="Composition seeds; with several, a table of the targets' figures per seed.",
+    )
     parser.add_argument(
         "--cache",
         type=Path,
@@ -471,51 +631,18 @@ def main() -> None:
         print(f"[{time.perf_counter() - started:6.0f}s] {msg}", file=sys.stderr)
 
     params = {**LineClassifier().get_params(), **args.params}
-    log("training on the corpus train part")
-    result = train([load_input(args.corpus, part="train")], params=params)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "train-part.joblib"
-        save_model(result.model, path, result.metadata)
-        detector = Detector(path)
-
-    out = [
-        "## Kinds on held-out composed documents (model: corpus train part)",
-        "",
-    ]
-    held = load_input(args.corpus, part="heldout").documents
-    rows, kinds = kind_table(detector, held)
-    out += rows
-    results: dict = {"kinds": kinds}
-
-    out += ["", "## Paywall verdict (model: corpus train part)", ""]
-    rule = result.metadata.get("paywall_verdict") or {}
-    results["verdict_rule"] = rule
-    if "threshold" in rule:
-        out += [
-            f"Rule fitted in training on {rule['documents']:,} out-of-fold verdict documents "
-            f"of the train part ({rule['folds']} folds): threshold {rule['threshold']:.3f} "
-            f"(F{rule['f_beta']:g}-optimal there: precision {rule['out_of_fold_precision']:.3f}, "
-            f"recall {rule['out_of_fold_recall']:.3f}); weights "
-            + ", ".join(f"{k} {v:+.2f}" for k, v in rule["features"].items())
-            + ".",
-            "",
-        ]
-    records = compose_verdict_documents(CorpusSource.read(args.corpus), part="heldout")
-    rows, verdict = verdict_section(detector, records)
-    out += rows
-    results.update(verdict)
-
     offers = offer_documents()
-    out += ["", "## Offer documents (article, syndication note, notice, plan block)", ""]
-    train_part = offer_scores(offers, detector.predict_many(o.lines for o in offers))
-    results["offer_train_part"] = train_part
-    out += [*OFFER_HEADER, _offer_row("corpus train part", train_part)]
-    out += _offer_failures(train_part)
-
-    if args.bench:
-        rows, cv = cross_validated_section(args, params, log, offers, detector.model.paywall_rule)
-        out += rows
-        results.update(cv)
+    out: list[str] = []
+    results: dict = {}
+    per_seed: dict[int, dict[str, float]] = {}
+    for seed in args.seeds:
+        rows, res = seed_report(args, params, seed, offers, log)
+        if not out:
+            out, results = rows, res
+        per_seed[seed] = seed_figures(res)
+    if len(args.seeds) > 1:
+        out += ["", *seeds_table(per_seed)]
+        results["seeds"] = {str(s): figures for s, figures in per_seed.items()}
     out.append(f"\nParameters: {json.dumps(args.params)}.")
     out.append(f"Total time {time.perf_counter() - started:.0f} s.")
     publish("\n".join(out), results, args.out)
