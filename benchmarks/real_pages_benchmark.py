@@ -161,7 +161,10 @@ def html_stage_cv(
 ) -> list[np.ndarray]:
     """HTML-stage probabilities of every page's block lines, each from a stage fitted on
     other sites' pages (those whose block lines are their labelled lines), calibrated on
-    the stage's held-out scores as ``paysieve.training.html_stage`` does."""
+    the stage's held-out scores as ``paysieve.training.html_stage`` does; none without
+    ``blocks`` (``--no-html``)."""
+    if not blocks:
+        return []
 
     def rows(docs, proba):
         lines = [d.lines for d in docs]
@@ -184,6 +187,10 @@ def html_stage_cv(
         model = HistGradientBoostingClassifier(**STAGE_PARAMS, random_state=0).fit(
             X[y != UNKNOWN], y[y != UNKNOWN]
         )
+        mine = [i for i in fit_pages if fold_of_site[pages[i].group] == k]
+        X = rows([pages[i] for i in mine], [page_proba[i] for i in mine])
+        held_y.append(np.concatenate([pages[i].labels for i in mine]))
+        held_s.append(model.predict_proba(X)[:, 1])
         target = [j for j, b in enumerate(blocks) if fold_of_site.get(b.group, 0) == k and b.lines]
         if not target:
             continue
@@ -194,10 +201,6 @@ def html_stage_cv(
         for j in target:
             out[j] = scores[at : at + len(blocks[j].lines)]
             at += len(blocks[j].lines)
-        mine = [i for i in fit_pages if fold_of_site[pages[i].group] == k]
-        X = rows([pages[i] for i in mine], [page_proba[i] for i in mine])
-        held_y.append(np.concatenate([pages[i].labels for i in mine]))
-        held_s.append(model.predict_proba(X)[:, 1])
     y, s = np.concatenate(held_y), np.concatenate(held_s)
     calibrator = isotonic_map(s[y != UNKNOWN], y[y != UNKNOWN])
     return [calibrator(x) if len(x) else x for x in out]

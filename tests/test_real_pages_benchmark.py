@@ -52,3 +52,11 @@ def test_source_weights_scale_real_pages_only():
     docs = [page(1, 1, "paysieve-corpus"), page(1, 1, "dragnet"), page(1, 1, "cleaneval")]
     weights = document_weights(docs, 2.0, {"cleaneval": 0.25, "paysieve-corpus": 5.0})
     assert weights.tolist() == [1.0, 2.0, 0.5]
+
+
+def test_html_stage_cv_without_block_documents_fits_nothing():
+    """--no-html: no block documents to score, so no HTML stage is fitted (it used to
+    fail after fitting one per fold)."""
+    pages = [page(12, 8, source=f"site{i}") for i in range(6)]
+    proba = [np.full(len(d.lines), 0.5) for d in pages]
+    assert real_pages.html_stage_cv(pages, proba, [], [], folds=3) == []
