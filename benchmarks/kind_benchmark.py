@@ -78,8 +78,12 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return scores["precision"], scores["recall"], scores["f1"]
 
 
+def _meets(value: float, target: float, higher: bool = True) -> bool:
+    return value >= target if higher else value <= target
+
+
 def _met(value: float, target: float, higher: bool = True) -> str:
-    return "met" if (value >= target if higher else value <= target) else "**missed**"
+    return "met" if _meets(value, target, higher) else "**missed**"
 
 
 # -- kinds ----------------------------------------------------------------------------------
@@ -536,7 +540,7 @@ def seeds_table(per_seed: dict[int, dict[str, float]]) -> list[str]:
             continue
         shown = " | ".join(format(v, fmt) for v in values)
         mean = format(float(np.mean(values)), ".1f" if fmt == "d" else fmt)
-        met = sum(_met(v, target, higher) == "met" for v in values)
+        met = sum(_meets(v, target, higher) for v in values)
         out.append(
             f"| {name} | {shown} | {mean} | {'≥' if higher else '≤'} {target} | "
             f"{met} of {len(values)} |"
