@@ -304,6 +304,7 @@ def main() -> None:
         [d.labels for d in train_docs],
         groups=[d.group for d in train_docs],
         document_weight=document_weights(train_docs, args.real_weight),
+        kinds_only=[d.kinds_only for d in train_docs],
     )
     raw = model.raw_scores([d.lines for d in held])
     y = np.concatenate([d.labels for d in held])

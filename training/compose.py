@@ -299,7 +299,11 @@ class _Composer:
 VERDICT_LAYOUTS = ("teaser", "metered", "chrome", "promo", "clean")
 
 
-def _wanted_parts(source: CorpusSource, part: str) -> tuple[list[Article], list[Block]]:
+def _wanted_parts(
+    source: CorpusSource, part: str, kinds_only: bool = False
+) -> tuple[list[Article], list[Block]]:
+    """The articles and blocks of ``part``; the blocks that train every part of the model,
+    or (``kinds_only``) all blocks, those that train the kinds only among them."""
     if part not in ("all", "train", "heldout"):
         raise ValueError(f"part must be all, train or heldout, not {part!r}")
 
@@ -307,12 +311,14 @@ def _wanted_parts(source: CorpusSource, part: str) -> tuple[list[Article], list[
         return part == "all" or is_heldout(key) == (part == "heldout")
 
     articles = [a for a in source.articles if wanted(a.id)]
-    return articles, [b for b in source.blocks if wanted("\n".join(b.lines))]
+    blocks = [b for b in source.blocks if kinds_only or not b.kinds_only]
+    return articles, [b for b in blocks if wanted("\n".join(b.lines))]
 
 
 def corpus_part(source: CorpusSource, part: str) -> CorpusSource:
-    """The ``all``, ``train`` or ``heldout`` part of ``source`` (articles and blocks)."""
-    return CorpusSource(*_wanted_parts(source, part))
+    """The ``all``, ``train`` or ``heldout`` part of ``source`` (articles and blocks, the
+    blocks that train the kinds only among them)."""
+    return CorpusSource(*_wanted_parts(source, part, kinds_only=True))
 
 
 def _record(article: Article, copy: int, layout: str, page: list) -> dict:
@@ -361,8 +367,36 @@ def compose_documents(
     ``part`` selects ``all`` articles and blocks, or only the ``train`` or ``heldout``
     part (disjoint articles *and* blocks, so held-out scores are not flattered).
     """
-    articles, blocks = _wanted_parts(source, part)
-    rng = random.Random(seed)
+    return _composed(*_wanted_parts(source, part), copies, random.Random(seed))
+
+
+def compose_kind_documents(
+    source: CorpusSource,
+    copies: int = 4,
+    seed: int = 20261128,
+    part: str = "all",
+) -> list[dict]:
+    """Documents that train the kind stages only (records with ``kinds_only: true``), none
+    when ``source`` has no block that trains the kinds only.
+
+    They are composed as ``compose_documents`` composes, from all of the part's blocks,
+    with their own random generator: the blocks that train the kinds only are shown
+    among the others, in the places pages give them.
+    """
+    if not any(b.kinds_only for b in source.blocks):
+        return []
+    articles, blocks = _wanted_parts(source, part, kinds_only=True)
+    records = _composed(articles, blocks, copies, random.Random(f"{seed}:kinds"))
+    for record in records:
+        article_id, copy = record["id"].rsplit("#", 1)
+        record["id"] = f"{article_id}#kinds-{copy}"
+        record["kinds_only"] = True
+    return records
+
+
+def _composed(
+    articles: Sequence[Article], blocks: Sequence[Block], copies: int, rng: random.Random
+) -> list[dict]:
     composer = _Composer(blocks, rng)
     layouts, weights = zip(*LAYOUTS)
     records = []

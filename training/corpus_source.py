@@ -2,7 +2,9 @@
 
 ``articles/<lang>.txt`` holds articles (content lines, with optional inline ``!KIND``
 boilerplate lines); ``boilerplate/<lang>.txt`` holds blocks of boilerplate lines of one kind
-(a ``!KIND`` line inside a block has that kind instead, e.g. the byline of a related teaser).
+(a ``!KIND`` line inside a block has that kind instead, e.g. the byline of a related teaser);
+a block whose header says ``trains: kinds`` teaches the kind stages only, never the
+boilerplate model (``paysieve.training.compose.compose_kind_documents``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from paysieve.errors import InputError
 from paysieve.labels import KINDS
 
 WHERE = ("top", "middle", "tail", "any")
+TRAINS = ("all", "kinds")
 _HEADER = re.compile(r"^===\s*(.*)$")
 
 
@@ -36,13 +39,15 @@ class Article:
 @dataclass(frozen=True)
 class Block:
     """A block of boilerplate lines of one kind, with where on a page it usually sits, and
-    per line its kind (the block's, or the one its ``!KIND`` prefix names)."""
+    per line its kind (the block's, or the one its ``!KIND`` prefix names);
+    ``kinds_only`` blocks train the kind stages and nothing else."""
 
     lang: str
     kind: str
     where: str
     lines: tuple[str, ...]
     kinds: tuple[str, ...]
+    kinds_only: bool = False
 
 
 def _fields(header: str, where: str) -> dict[str, str]:
@@ -107,15 +112,19 @@ def read_blocks(path: Path) -> list[Block]:
     blocks = []
     for fields, body in _sections(path):
         kind, where = fields.get("kind", ""), fields.get("where", "any")
+        trains = fields.get("trains", "all")
+        origin = body[0][1] if body else path
         if kind not in KINDS:
-            raise CorpusSourceError(f"{body[0][1] if body else path}: unknown kind {kind!r}")
+            raise CorpusSourceError(f"{origin}: unknown kind {kind!r}")
+        if trains not in TRAINS:
+            raise CorpusSourceError(f"{origin}: 'trains' must be all or kinds, not {trains!r}")
         if where not in WHERE:
             where = "any"
         if body:
             marked = [_marked_kind(line, at) for line, at in body]
             lines = tuple(text for _, text in marked)
             kinds = tuple(own or kind for own, _ in marked)
-            blocks.append(Block(lang, kind, where, lines, kinds))
+            blocks.append(Block(lang, kind, where, lines, kinds, trains == "kinds"))
     return blocks
 
 

@@ -42,7 +42,12 @@ def markdown_table(source: CorpusSource) -> str:
         + " | ".join(f"{totals[lang]:,}" for lang in langs)
         + f" | {sum(totals.values()):,} |"
     )
-    for label, items in (("articles", source.articles), ("boilerplate blocks", source.blocks)):
+    kinds_only = [b for b in source.blocks if b.kinds_only]
+    for label, items in (
+        ("articles", source.articles),
+        ("boilerplate blocks", source.blocks),
+        ("… of which train the kinds only", kinds_only),
+    ):
         per_lang = Counter(item.lang for item in items)
         cells = " | ".join(str(per_lang[lang]) for lang in langs)
         rows.append(f"| {label} | {cells} | {len(items)} |")

@@ -24,7 +24,7 @@ from paysieve.model.line_scorer import LineScorer
 from paysieve.model.score_calibration import ScoreCalibration
 from paysieve.model.text_model import TextModel
 from paysieve.training.calibration import fit_score_calibration
-from paysieve.training.compose import compose_documents, corpus_part
+from paysieve.training.compose import compose_documents, compose_kind_documents, corpus_part
 from paysieve.training.corpus_source import CorpusSource
 from paysieve.training.html_stage import attach_html
 from paysieve.training.labeled_data import LabeledDocument, document_from_record, read_labeled
@@ -50,8 +50,9 @@ class TrainingInput:
         return {
             "path": self.path,
             "sha256": self.sha256,
-            "documents": len(self.documents),
-            "scored_lines": sum(d.n_scored for d in self.documents),
+            "documents": sum(not d.kinds_only for d in self.documents),
+            "kinds_only_documents": sum(d.kinds_only for d in self.documents),
+            "scored_lines": sum(d.n_scored for d in self.documents if not d.kinds_only),
             "pages_with_html": sum(d.html is not None for d in self.documents),
         }
 
@@ -70,12 +71,16 @@ def fingerprint(path: Path) -> str:
 def load_input(
     path: str | Path, copies: int = 4, seed: int = 20261128, part: str = "all"
 ) -> TrainingInput:
-    """Documents of one training input: a corpus source folder or a labelled JSON Lines file."""
+    """Documents of one training input: a corpus source folder (its composed documents,
+    then, except for the held-out part, which only evaluates, those that train the kinds
+    only) or a labelled JSON Lines file."""
     path = Path(path)
     source = None
     if path.is_dir():
         source = corpus_part(CorpusSource.read(path), part)
         records = compose_documents(source, copies=copies, seed=seed)
+        if part != "heldout":
+            records += compose_kind_documents(source, copies=copies, seed=seed)
         docs = [document_from_record(r, f"{path}:{r['id']}") for r in records]
     else:
         docs = read_labeled(path)
@@ -138,6 +143,7 @@ def cross_val_scores(
         extra_groups=[d.group for d in extra],
         progress=progress,
         on_fold=on_fold,
+        kinds_only=[d.kinds_only for d in docs],
     )
 
 
@@ -170,15 +176,20 @@ def train(
         html=[d.html for d in docs],
         tune=is_real(docs),
         progress=progress,
+        kinds_only=[d.kinds_only for d in docs],
     )
     scorer, verdict_metrics = _with_paywall_rule(estimator.scorer_, inputs, params, progress)
     metrics = {}
     at = 0
     for inp in inputs:
         n = sum(1 for d in inp.documents if trained(d))
-        mine = docs[at : at + n]
-        y = np.concatenate([d.labels for d in mine]) if mine else np.zeros(0, np.int64)
-        proba = np.concatenate(estimator.held_out_proba_[at : at + n] or [np.zeros(0)])
+        mine = [
+            (d, p)
+            for d, p in zip(docs[at : at + n], estimator.held_out_proba_[at : at + n])
+            if not d.kinds_only
+        ]
+        y = np.concatenate([d.labels for d, _ in mine]) if mine else np.zeros(0, np.int64)
+        proba = np.concatenate([p for _, p in mine] or [np.zeros(0)])
         metrics[inp.path] = line_scores(y, (proba >= scorer.threshold_).astype(np.int64))
         at += n
     params = estimator.get_params()
@@ -222,11 +233,13 @@ def held_out_calibration(
     docs: Sequence[LabeledDocument], oof: Sequence[np.ndarray], params: Mapping
 ) -> ScoreCalibration:
     """The calibration and threshold ``train`` fits, from the out-of-fold raw scores
-    ``oof`` of ``docs`` (as ``cross_val_scores`` gives them) and the estimator ``params``."""
+    ``oof`` of ``docs`` (as ``cross_val_scores`` gives them; the kinds-only documents,
+    which have none, left out) and the estimator ``params``."""
+    scored = [(d, s) for d, s in zip(docs, oof) if not d.kinds_only]
     calibration, _ = fit_score_calibration(
-        oof,
-        [d.labels for d in docs],
-        is_real_lines(docs),
+        [s for _, s in scored],
+        [d.labels for d, _ in scored],
+        is_real_lines([d for d, _ in scored]),
         smoothing=params["smoothing"],
         line_certainty=params["line_certainty"],
     )

@@ -32,7 +32,8 @@ class LabeledDataError(InputError):
 
 @dataclass
 class LabeledDocument:
-    """One document: its lines, per-line label codes (1/0/-1) and optional kinds."""
+    """One document: its lines, per-line label codes (1/0/-1) and optional kinds;
+    a ``kinds_only`` document trains the kind stages and nothing else."""
 
     id: str
     lines: list[str]
@@ -43,6 +44,7 @@ class LabeledDocument:
     # (structure, container) of the page's block lines, when its HTML is known
     # (``paysieve.training.html_stage.attach_html``).
     html: tuple[np.ndarray, np.ndarray] | None = None
+    kinds_only: bool = False
 
     @property
     def n_scored(self) -> int:
@@ -86,7 +88,10 @@ def document_from_record(record: dict, where: str) -> LabeledDocument:
     kinds = record.get("kinds")
     if kinds is not None and (not isinstance(kinds, list) or len(kinds) != len(lines)):
         raise LabeledDataError(f"{where}: 'kinds' must be a list as long as 'lines'")
-    meta = {k: v for k, v in record.items() if k not in ("lines", "labels", "kinds")}
+    kinds_only = record.get("kinds_only", False)
+    if not isinstance(kinds_only, bool):
+        raise LabeledDataError(f"{where}: 'kinds_only' must be true or false")
+    meta = {k: v for k, v in record.items() if k not in ("lines", "labels", "kinds", "kinds_only")}
     return LabeledDocument(
         id=str(record.get("id", where)),
         lines=lines,
@@ -94,6 +99,7 @@ def document_from_record(record: dict, where: str) -> LabeledDocument:
         kinds=kinds,
         group=str(record.get("group") or site_of(record)),
         meta=meta,
+        kinds_only=kinds_only,
     )
 
 

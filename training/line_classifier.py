@@ -15,8 +15,10 @@ A text model is fitted in two stages. Stage 1 is a linear model on each line's h
 tokens and shape; stage 2, gradient boosting over each line's context, is fitted on
 out-of-fold stage-1 probabilities (inner folds), so it learns how much to trust stage 1 on
 text it has not seen. A linear kind model, learned from the kind annotations of the
-boilerplate lines, names the kind of a boilerplate line. Fitting uses scikit-learn; the
-fitted parts are copied into numpy-only classes.
+boilerplate lines, names the kind of a boilerplate line; documents marked kinds-only train
+it and the kind stage, and nothing else, so they teach kinds without moving a single
+boilerplate probability. Fitting uses scikit-learn; the fitted parts are copied into
+numpy-only classes.
 
 The estimator follows scikit-learn's conventions without claiming its classifier contract
 (it has no scikit-learn base class): a sample is a document, a list of lines, and its
@@ -96,7 +98,8 @@ class LineClassifier:
     --------------------------
     scorer_ : the finished model (what a model file holds).
     held_out_proba_ : per training document, the final probabilities of its lines from
-        cross-validation (the text model's; the HTML stage reports its own).
+        cross-validation (the text model's; the HTML stage reports its own; empty for the
+        kinds-only documents).
     html_stage_report_ : the HTML stage's cross-validated scores (None without one).
     classes_ : the line labels, [content, boilerplate].
     """
@@ -155,6 +158,7 @@ class LineClassifier:
         html: Sequence[HtmlStructure | None] | None = None,
         tune: Sequence[bool] | None = None,
         progress: Progress | None = None,
+        kinds_only: Sequence[bool] | None = None,
     ) -> LineClassifier:
         """Fit the whole model on documents (lists of lines) and their per-line labels.
 
@@ -165,17 +169,36 @@ class LineClassifier:
         model on the boilerplate lines that have one; ``html`` (per document None or its
         page's (structure, container)) trains the HTML stage; ``tune`` (per document) picks
         the documents whose lines the threshold is tuned on (default: all); ``progress``
-        receives a line of text at each step.
+        receives a line of text at each step; ``kinds_only`` (per document) marks the
+        documents that train the kind model and the kind stage and nothing else: the
+        boilerplate model, its calibration and the HTML stage never see them, and they
+        get no held-out probabilities.
         """
-        data = _TrainingSet.of(documents, labels, groups, document_weight, kinds, html, tune)
+        given = _TrainingSet.of(
+            documents, labels, groups, document_weight, kinds, html, tune, kinds_only
+        )
         oof, _ = self.cross_val_raw_scores(
-            data.documents, data.labels, data.groups, data.weights, data.kinds, progress=progress
+            given.documents,
+            given.labels,
+            given.groups,
+            given.weights,
+            given.kinds,
+            progress=progress,
+            kinds_only=given.kinds_only,
         )
         if progress:
             progress("fitting the final model on all documents")
         text = self.fit_text_model(
-            data.documents, data.labels, data.groups, data.weights, data.kinds
+            given.documents,
+            given.labels,
+            given.groups,
+            given.weights,
+            given.kinds,
+            kinds_only=given.kinds_only,
         )
+        scored = np.flatnonzero(~given.kinds_only)
+        data = given.subset(scored)
+        oof = [oof[i] for i in scored]
         tune_lines = np.repeat(data.tune, [len(d) for d in data.documents])
         calibration, proba = fit_score_calibration(
             oof, data.labels, tune_lines, self.smoothing, self.line_certainty
@@ -222,6 +245,7 @@ class LineClassifier:
         extra_groups: Sequence[object] = (),
         progress: Progress | None = None,
         on_fold: Callable[[TextModel, np.ndarray], None] | None = None,
+        kinds_only: Sequence[bool] | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Out-of-fold raw scores (``TextModel.raw_scores``) per document, from ``folds``
         text models fitted on folds grouped by ``groups``.
@@ -230,23 +254,35 @@ class LineClassifier:
         model that did not train on their group (``extra_groups``); those of groups absent
         from ``groups`` by the first. ``on_fold`` gets every fold's text model and the
         indices of the documents it did not train on (e.g. to keep the fold models).
+        ``kinds_only`` documents (as for ``fit``) take no part in the folds: each fold
+        model trains its kinds on those of the other folds' groups (of groups no other
+        document has: on all of them), and they get no scores.
         """
         groups = np.asarray(groups)
         weights = np.asarray(document_weight)
+        only = np.zeros(len(documents), bool) if kinds_only is None else np.asarray(kinds_only)
+        scored, kind_rows = np.flatnonzero(~only), np.flatnonzero(only)
         oof: list[np.ndarray] = [np.zeros(0)] * len(documents)
         extra_scores: list[np.ndarray] = [np.zeros(0)] * len(extra)
-        splitter = GroupKFold(n_splits=min(self.folds, len(set(groups))))
-        splits = list(splitter.split(np.zeros(len(documents)), groups=groups))
+        splitter = GroupKFold(n_splits=min(self.folds, len(set(groups[scored]))))
+        splits = [
+            (scored[train], scored[test])
+            for train, test in splitter.split(np.zeros(len(scored)), groups=groups[scored])
+        ]
         fold_of_group = {g: k for k, (_, test) in enumerate(splits) for g in groups[test]}
         for k, (train, test) in enumerate(splits):
             if progress:
                 progress(f"cross-validation fold {k + 1}/{len(splits)}")
+            train = np.concatenate(
+                [train, [i for i in kind_rows if fold_of_group.get(groups[i]) != k]]
+            ).astype(np.int64)
             model = self.fit_text_model(
                 [documents[i] for i in train],
                 [labels[i] for i in train],
                 groups=groups[train],
                 document_weight=weights[train],
                 kinds=[kinds[i] for i in train],
+                kinds_only=only[train],
             )
             if on_fold:
                 on_fold(model, test)
@@ -268,34 +304,58 @@ class LineClassifier:
         groups: Sequence[object] | None = None,
         document_weight: Sequence[float] | None = None,
         kinds: Sequence[Sequence[str | None] | None] | None = None,
+        kinds_only: Sequence[bool] | None = None,
     ) -> TextModel:
         """The text model (both stages and the kind model) fitted on documents and their
-        per-line labels (arguments as for ``fit``); what cross-validation fits per fold."""
-        data = _TrainingSet.of(documents, labels, groups, document_weight, kinds, None, None)
+        per-line labels (arguments as for ``fit``); what cross-validation fits per fold.
+        Both stages are fitted exactly as without the ``kinds_only`` documents."""
+        given = _TrainingSet.of(
+            documents, labels, groups, document_weight, kinds, None, None, kinds_only
+        )
+        # The documents that train everything come first, so that their lines have the
+        # rows, text ids and folds they have without the kinds-only documents.
+        data = given.subset(np.argsort(given.kinds_only, kind="stable"))
         featurizer = LineFeaturizer(self.n_features)
-        offsets = document_offsets(data.documents)
-        X, shape, text_index = _stage1_matrix(featurizer, data.documents)
-        y = np.concatenate(data.labels)
-        doc_of_line = np.repeat(np.arange(len(data.documents)), np.diff(offsets))
-        w = data.weights[doc_of_line]
+        all_offsets = document_offsets(data.documents)
+        X_all, shape, text_all = _stage1_matrix(featurizer, data.documents)
+        y_all = np.concatenate(data.labels)
+        doc_of_line = np.repeat(np.arange(len(data.documents)), np.diff(all_offsets))
+        group_all = np.asarray(data.groups)[doc_of_line]
+        n_docs = int((~data.kinds_only).sum())
+        n = int(all_offsets[n_docs])
+        offsets = all_offsets[: n_docs + 1]
+        X = X_all if n == X_all.shape[0] else X_all[:n]
+        y, text_index, shape = y_all[:n], text_all[:n], shape[:n]
+        w = data.weights[doc_of_line[:n]]
         known = y != UNKNOWN
-        group_of_line = np.asarray(data.groups)[doc_of_line]
+        group_of_line = group_all[:n]
 
-        # Out-of-fold stage-1 probabilities: stage 2 must learn from honest inputs.
-        oof = np.zeros(len(y))
+        # Out-of-fold stage-1 probabilities: stage 2 must learn from honest inputs. The
+        # kind stage reads them too, and the kinds-only lines get theirs from the fold
+        # model that did not train on their group (from the final line model for groups
+        # no other document has).
+        p1 = np.zeros(len(y_all))
+        pending = np.arange(n, len(y_all))
         n_splits = min(self.inner_folds, len(np.unique(group_of_line)))
         for train, test in GroupKFold(n_splits=n_splits).split(X, y, group_of_line):
             train = train[known[train]]
             m = self._fit_line_model(X[train], y[train], w[train])
-            oof[test] = m.predict_proba(X[test])[:, 1]
+            p1[test] = m.predict_proba(X[test])[:, 1]
+            mine = np.isin(group_all[pending], group_of_line[test])
+            if mine.any():
+                p1[pending[mine]] = m.predict_proba(X_all[pending[mine]])[:, 1]
+                pending = pending[~mine]
         line_model = self._fit_line_model(X[known], y[known], w[known])
-        kind_classes, kind_target = _kind_targets(y, data.kinds, offsets)
+        if len(pending):
+            p1[pending] = line_model.predict_proba(X_all[pending])[:, 1]
+        oof = p1[:n]
+        kind_classes, kind_target = _kind_targets(y_all, data.kinds, all_offsets)
         kind_model = kind_context = None
         if len(kind_classes) >= 2:
-            kind_model = self._fit_kind_model(X, kind_target)
-            if self.kind_context and enough_texts(kind_target, text_index):
+            kind_model = self._fit_kind_model(X_all, kind_target)
+            if self.kind_context and enough_texts(kind_target, text_all):
                 kind_context = self._fit_kind_context(
-                    X, kind_target, len(kind_classes), text_index, oof, offsets
+                    X_all, kind_target, len(kind_classes), text_all, p1, all_offsets
                 )
 
         C = line_context(oof, shape, text_index, offsets)
@@ -415,6 +475,7 @@ class _TrainingSet:
     kinds: list
     html: list
     tune: np.ndarray
+    kinds_only: np.ndarray
     keep: list[int]
     n_given: int
 
@@ -428,17 +489,19 @@ class _TrainingSet:
         kinds: Sequence[Sequence[str | None] | None] | None,
         html: Sequence[HtmlStructure | None] | None,
         tune: Sequence[bool] | None,
+        kinds_only: Sequence[bool] | None = None,
     ) -> _TrainingSet:
         """The training set of ``fit``'s arguments; ValueError (InputError for labels
-        without both classes) when they do not fit together."""
+        without both classes outside the kinds-only documents) when they do not fit
+        together."""
         n = len(documents)
         given = {"labels": labels, "groups": groups, "weights": weights, "kinds": kinds}
-        given |= {"html": html, "tune": tune}
+        given |= {"html": html, "tune": tune, "kinds_only": kinds_only}
         for name, values in given.items():
             if values is not None and len(values) != n:
                 raise ValueError(f"{name} and documents differ in length")
         defaults = {"groups": range(n), "weights": [1.0] * n, "kinds": [None] * n}
-        defaults |= {"html": [None] * n, "tune": [True] * n}
+        defaults |= {"html": [None] * n, "tune": [True] * n, "kinds_only": [False] * n}
         keep = [i for i, d in enumerate(documents) if len(d)]
         parts = {
             name: [(default if given[name] is None else given[name])[i] for i in keep]
@@ -447,7 +510,8 @@ class _TrainingSet:
         kept_labels = [np.asarray(labels[i], dtype=np.int64) for i in keep]
         if any(len(documents[i]) != len(y) for i, y in zip(keep, kept_labels)):
             raise ValueError("every document needs exactly one label per line")
-        present = set(np.concatenate(kept_labels).tolist()) if keep else set()
+        scored = [y for y, only in zip(kept_labels, parts["kinds_only"]) if not only]
+        present = set(np.concatenate(scored).tolist()) if scored else set()
         if not {CONTENT, BOILERPLATE} <= present:
             raise InputError("training data needs labelled content and boilerplate lines")
         return cls(
@@ -458,12 +522,29 @@ class _TrainingSet:
             kinds=parts["kinds"],
             html=parts["html"],
             tune=np.asarray(parts["tune"], dtype=bool),
+            kinds_only=np.asarray(parts["kinds_only"], dtype=bool),
             keep=keep,
             n_given=n,
         )
 
+    def subset(self, rows: Sequence[int]) -> _TrainingSet:
+        """The documents at ``rows`` (positions in this set), in that order."""
+        return _TrainingSet(
+            documents=[self.documents[i] for i in rows],
+            labels=[self.labels[i] for i in rows],
+            groups=[self.groups[i] for i in rows],
+            weights=self.weights[rows],
+            kinds=[self.kinds[i] for i in rows],
+            html=[self.html[i] for i in rows],
+            tune=self.tune[rows],
+            kinds_only=self.kinds_only[rows],
+            keep=[self.keep[i] for i in rows],
+            n_given=self.n_given,
+        )
+
     def restore(self, per_document: list[np.ndarray]) -> list[np.ndarray]:
-        """Per-document results in the caller's order, empty for documents without lines."""
+        """Per-document results in the caller's order, empty for documents without lines
+        (and for those left out of this set)."""
         out = [np.zeros(0)] * self.n_given
         for i, values in zip(self.keep, per_document):
             out[i] = values

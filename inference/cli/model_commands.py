@@ -67,7 +67,9 @@ def train(
 
     PATH: corpus source folders (datasets/source) and labelled JSON Lines files (.gz ok).
     Records whose 'html' holds their page, or names it beside the file or in its html/
-    folder, also train the HTML stage.
+    folder, also train the HTML stage. Corpus blocks marked 'trains: kinds' and records
+    with "kinds_only": true train the boilerplate kinds only, never the boilerplate
+    probability.
 
     Grouped cross-validation (by site / by article), calibration and threshold on the
     out-of-fold scores, then the final fit on everything; then, when some records bring
@@ -159,7 +161,8 @@ def evaluate(
     """Score a model on labelled data (PATH: labelled JSON Lines files or corpus folders).
 
     Precision, recall and F1 of both classes, accuracy and the confusion matrix (null
-    labels ignored); optionally the worst pages and a curves plot.
+    labels ignored); optionally the worst pages and a curves plot. Documents that train
+    the kinds only are not scored.
     """
 
     def action() -> None:
@@ -170,7 +173,7 @@ def evaluate(
         detector = Detector(model, threshold)
         report, pages, labels, scores = {}, [], [], []
         for path in data:
-            docs = load_input(path, part=part).documents
+            docs = [d for d in load_input(path, part=part).documents if not d.kinds_only]
             metrics, preds = evaluate_documents(detector, docs)
             report[str(path)] = metrics
             pages += worst_pages(docs, preds, errors, detector.threshold) if errors else []
@@ -245,8 +248,10 @@ def info(
             + trained_with
         )
         for inp in meta.get("trained_on", []):
+            kinds_only = inp.get("kinds_only_documents")
+            also = f" (and {kinds_only} that train the kinds only)" if kinds_only else ""
             typer.echo(
-                f"  input {inp['path']}: {inp['documents']} documents, "
+                f"  input {inp['path']}: {inp['documents']} documents{also}, "
                 f"{inp['scored_lines']} labelled lines, sha256 {inp['sha256'][:16]}"
             )
         if meta.get("cross_validated_metrics"):
