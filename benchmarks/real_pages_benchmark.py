@@ -206,6 +206,19 @@ def html_stage_cv(
     return [calibrator(x) if len(x) else x for x in out]
 
 
+SEED_COLUMNS = ("threshold", "f1_all", "f1_recent", "f1_older", "lost", "tail_kept", "tail_removed")
+
+
+def mean_row(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Each figure's mean over the seeds' rows."""
+    return {name: float(np.mean([row[name] for row in rows])) for name in SEED_COLUMNS}
+
+
+def seed_row(label: str, row: dict[str, float]) -> str:
+    """One row of the composition-seeds table."""
+    return f"| {label} | " + " | ".join(f"{row[name]:.3f}" for name in SEED_COLUMNS) + " |"
+
+
 def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
     """Out-of-fold text and HTML probabilities of pages, views and block lines."""
     weights = args.source_weight
@@ -218,13 +231,6 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
         docs, args.params, args.folds, args.real_weight, log, extra, weights
     )
     probe = held_out_calibration(docs, oof, args.params)
-    # The HTML stage reads the text model's probabilities smoothed at its own strength,
-    # with a calibration of its own only when that differs (as ``LineClassifier.fit``).
-    html_probe = probe
-    if args.params["html_smoothing"] != args.params["smoothing"]:
-        html_probe = held_out_calibration(
-            docs, oof, {**args.params, "smoothing": args.params["html_smoothing"]}
-        )
 
     def probabilities(calibration) -> dict[int, np.ndarray]:
         def proba(raw):
@@ -236,17 +242,27 @@ def cross_validated(args, corpus, pages, views, blocks, log) -> dict:
         return by_id | {id(d): proba(s) for d, s in zip(extra, extra_raw)}
 
     by_id = probabilities(probe)
-    html_by_id = by_id if html_probe is probe else probabilities(html_probe)
     page_p = [by_id[id(d)] for d in pages]
-    log("HTML stage, cross-validated")
-    train_pages = [d for d in trained if d.html is not None]
-    html_p = html_stage_cv(
-        train_pages,
-        [html_by_id[id(d)] for d in train_pages],
-        blocks,
-        [html_by_id[id(b)] for b in blocks],
-        args.folds,
-    )
+    html_p: list[np.ndarray] = []
+    if blocks:
+        # The HTML stage reads the text model's probabilities smoothed at its own
+        # strength, with a calibration of its own only when that differs (as
+        # ``LineClassifier.fit``).
+        html_by_id = by_id
+        if args.params["html_smoothing"] != args.params["smoothing"]:
+            html_probe = held_out_calibration(
+                docs, oof, {**args.params, "smoothing": args.params["html_smoothing"]}
+            )
+            html_by_id = probabilities(html_probe)
+        log("HTML stage, cross-validated")
+        train_pages = [d for d in trained if d.html is not None]
+        html_p = html_stage_cv(
+            train_pages,
+            [html_by_id[id(d)] for d in train_pages],
+            blocks,
+            [html_by_id[id(b)] for b in blocks],
+            args.folds,
+        )
     return {
         "threshold": probe.threshold,
         "pages": page_p,
@@ -609,11 +625,10 @@ def main() -> None:
             "tail_removed": tail["boilerplate"]["recall"],
         }
         results.setdefault("seeds", {})[str(seed)] = row
-        out.append(
-            f"| {seed} | {sth:.3f} | {row['f1_all']:.3f} | {row['f1_recent']:.3f} | "
-            f"{row['f1_older']:.3f} | {row['lost']:.3f} | {row['tail_kept']:.3f} | "
-            f"{row['tail_removed']:.3f} |"
-        )
+        out.append(seed_row(str(seed), row))
+    if len(seed_rows) > 1:
+        results["seeds_mean"] = mean_row(list(results["seeds"].values()))
+        out.append(seed_row("mean", results["seeds_mean"]))
     defaults = LineClassifier().get_params()
     changed = {k: v for k, v in args.params.items() if v != defaults[k]}
     out += [

@@ -60,3 +60,49 @@ def test_html_stage_cv_without_block_documents_fits_nothing():
     pages = [page(12, 8, source=f"site{i}") for i in range(6)]
     proba = [np.full(len(d.lines), 0.5) for d in pages]
     assert real_pages.html_stage_cv(pages, proba, [], [], folds=3) == []
+
+
+def test_cross_validation_without_block_documents_fits_no_html_calibration(
+    monkeypatch, corpus_dir, small_params
+):
+    """--no-html: the text scores are fitted and returned, and nothing of the HTML branch
+    runs (its calibration took seconds of every run)."""
+    from argparse import Namespace
+
+    from paysieve.training.fit import load_input
+    from paysieve.training.line_classifier import LineClassifier
+
+    calibrations = []
+    fitted = real_pages.held_out_calibration
+
+    def counting(docs, oof, params):
+        calibrations.append(params["smoothing"])
+        return fitted(docs, oof, params)
+
+    def no_html_stage(*args, **kwargs):
+        raise AssertionError("the HTML stage was cross-validated without block documents")
+
+    monkeypatch.setattr(real_pages, "held_out_calibration", counting)
+    monkeypatch.setattr(real_pages, "html_stage_cv", no_html_stage)
+    params = {**LineClassifier().get_params(), **small_params}
+    assert params["html_smoothing"] != params["smoothing"]
+    args = Namespace(params=params, folds=2, real_weight=2.0, source_weight={})
+    corpus = load_input(corpus_dir, copies=2).documents
+    views = {name: [] for name in real_pages.VIEWS}
+    got = real_pages.cross_validated(args, corpus, [], views, [], lambda msg: None)
+    assert calibrations == [params["smoothing"]]
+    assert got["html"] == [] and 0 < got["threshold"] < 1
+
+
+def test_the_seeds_table_ends_with_each_figures_mean():
+    rows = [
+        dict(zip(real_pages.SEED_COLUMNS, (0.5, 0.78, 0.84, 0.64, 0.08, 0.87, 0.99))),
+        dict(zip(real_pages.SEED_COLUMNS, (0.6, 0.79, 0.82, 0.62, 0.05, 0.88, 0.98))),
+    ]
+    mean = real_pages.mean_row(rows)
+    assert mean == pytest.approx(
+        dict(zip(real_pages.SEED_COLUMNS, (0.55, 0.785, 0.83, 0.63, 0.065, 0.875, 0.985)))
+    )
+    assert real_pages.seed_row("mean", mean) == (
+        "| mean | 0.550 | 0.785 | 0.830 | 0.630 | 0.065 | 0.875 | 0.985 |"
+    )
