@@ -16,6 +16,8 @@ from paysieve.training.labeled_data import LabeledDataError, document_from_recor
 from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.verdict_fit import out_of_fold_documents
 
+from paysieve.errors import InputError
+
 # Wording no other block of the fixture corpus shares: only the kinds-only blocks say it.
 KINDS_ONLY_BLOCKS = """\
 === kind: paywall | where: tail | trains: kinds
@@ -206,3 +208,25 @@ def test_the_data_card_table_counts_the_blocks_that_train_the_kinds_only(kinds_c
     row = markdown_table(CorpusSource.read(kinds_corpus)).splitlines()[-1]
     assert row.startswith("| … of which train the kinds only |")
     assert row.endswith("| 0 | 3 | 3 |")  # de, en, all
+
+
+def test_kinds_only_documents_alone_cannot_train_a_model(tmp_path):
+    import json
+
+    from paysieve.inference.cli import app
+    from typer.testing import CliRunner
+
+    record = {
+        "lines": ["Home", "A new bridge opened on Monday.", "Subscribe now"],
+        "labels": ["boilerplate", "content", "boilerplate"],
+        "kinds": ["navigation", None, "pricing"],
+    }
+    data = tmp_path / "kinds.jsonl"
+    data.write_text(json.dumps({**record, "kinds_only": True}) + "\n", encoding="utf-8")
+    model = tmp_path / "m.joblib"
+    result = CliRunner().invoke(app, ["train", str(data), "-o", str(model), "--quiet"])
+    assert result.exit_code == 2
+    assert "content and boilerplate lines besides the kinds-only documents" in result.output
+    assert not model.exists()
+    with pytest.raises(InputError, match=r"boilerplate lines$"):
+        LineClassifier().fit([record["lines"]], [[0, 0, 0]])

@@ -513,7 +513,8 @@ class _TrainingSet:
         scored = [y for y, only in zip(kept_labels, parts["kinds_only"]) if not only]
         present = set(np.concatenate(scored).tolist()) if scored else set()
         if not {CONTENT, BOILERPLATE} <= present:
-            raise InputError("training data needs labelled content and boilerplate lines")
+            beside = " besides the kinds-only documents" if len(scored) < len(keep) else ""
+            raise InputError(f"training data needs labelled content and boilerplate lines{beside}")
         return cls(
             documents=[list(documents[i]) for i in keep],
             labels=kept_labels,
