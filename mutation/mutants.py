@@ -27,6 +27,7 @@ READING = "paysieve/documents/reading.py"
 HTML_LINES = "paysieve/documents/html_lines.py"
 PERSISTENCE = "model/persistence.py"
 CALIBRATION = "model/score_calibration.py"
+LINE_CLASSIFIER = "training/line_classifier.py"
 
 
 def one(id: str, what: str, file: str, old: str, new: str) -> Mutant:
@@ -58,8 +59,8 @@ MUTANTS = [
     )),
     one("heldout-blocks-leak", "the corpus's held-out blocks leak into the training part",
         "training/compose.py",
-        'return articles, [b for b in source.blocks if wanted("\\n".join(b.lines))]',
-        "return articles, list(source.blocks)"),
+        'return articles, [b for b in blocks if wanted("\\n".join(b.lines))]',
+        "return articles, blocks"),
     one("dask-loads-uncounted", "the Dask per-worker load counter never increments",
         "inference/dask_scoring.py", "_model_loads += 1", "_model_loads += 0"),
     one("tsv-unescaped", "predict's TSV escaping is removed", WRITERS,
@@ -121,7 +122,7 @@ MUTANTS = [
         "load_input(path, copies=copies, seed=seed, part=part)",
         "load_input(path, copies=copies, seed=seed)"),
     one("evaluate-part-ignored", "evaluate --part is ignored", CLI_MODELS,
-        "docs = load_input(path, part=part).documents", "docs = load_input(path).documents"),
+        "for d in load_input(path, part=part).documents", "for d in load_input(path).documents"),
     one("train-quiet-ignored", "train --quiet is ignored", CLI_MODELS,
         "if not quiet:\n                typer.echo", "if True:\n                typer.echo"),
     # --- metrics ----------------------------------------------------------------------------
@@ -166,4 +167,26 @@ MUTANTS = [
         "bp_hints, ct_hints = bp_hints + bp, ct_hints + ct", "bp_hints, ct_hints = bp, ct"),
     one("heldout-share-zero", "is_heldout puts nothing in the held-out part",
         "training/compose.py", "% 100 < HELDOUT_SHARE * 100", "% 100 < 0"),
+    # --- training data that trains the kinds only (0.10.0) -----------------------------------
+    one("kinds-only-not-first", "fit_text_model keeps the kinds-only documents in place",
+        LINE_CLASSIFIER, 'data = given.subset(np.argsort(given.kinds_only, kind="stable"))',
+        "data = given"),
+    one("kinds-only-in-folds", "cross-validation folds are made over the kinds-only documents",
+        LINE_CLASSIFIER, "scored, kind_rows = np.flatnonzero(~only), np.flatnonzero(only)",
+        "scored, kind_rows = np.arange(len(documents)), np.flatnonzero(only)"),
+    one("kinds-only-untaught", "the kind model does not learn from the kinds-only rows",
+        LINE_CLASSIFIER, "kind_model = self._fit_kind_model(X_all, kind_target)",
+        "kind_model = self._fit_kind_model(X_all[:n], kind_target[:n])"),
+    one("kinds-only-calibrated", "held_out_calibration fits on the kinds-only documents too",
+        "training/fit.py",
+        "scored = [(d, s) for d, s in zip(docs, oof) if not d.kinds_only]",
+        "scored = list(zip(docs, oof))"),
+    one("kinds-only-blocks-everywhere", "every composition uses the kinds-only blocks",
+        "training/compose.py",
+        "blocks = [b for b in source.blocks if kinds_only or not b.kinds_only]",
+        "blocks = list(source.blocks)"),
+    one("kinds-only-held-out", "the held-out part brings kinds-only documents",
+        "training/fit.py", 'if part != "heldout":', "if True:"),
+    one("kinds-only-evaluated", "evaluate scores the kinds-only documents", CLI_MODELS,
+        "documents if not d.kinds_only]", "documents]"),
 ]  # fmt: skip

@@ -260,7 +260,9 @@ class LineClassifier:
         """
         groups = np.asarray(groups)
         weights = np.asarray(document_weight)
-        only = np.zeros(len(documents), bool) if kinds_only is None else np.asarray(kinds_only)
+        only = np.zeros(len(documents), bool)
+        if kinds_only is not None:
+            only = np.asarray(kinds_only, dtype=bool)
         scored, kind_rows = np.flatnonzero(~only), np.flatnonzero(only)
         oof: list[np.ndarray] = [np.zeros(0)] * len(documents)
         extra_scores: list[np.ndarray] = [np.zeros(0)] * len(extra)
