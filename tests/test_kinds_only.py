@@ -3,18 +3,22 @@ every boilerplate probability as it is without them."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from paysieve.inference.cli import app
 from paysieve.model.text_model import document_offsets
 from paysieve.training.compose import compose_documents, compose_kind_documents, corpus_part
 from paysieve.training.corpus_source import CorpusSource, CorpusSourceError
+from paysieve.training.corpus_stats import markdown_table
 from paysieve.training.fit import held_out_calibration, load_input, train
 from paysieve.training.labeled_data import LabeledDataError, document_from_record
 from paysieve.training.line_classifier import LineClassifier
 from paysieve.training.verdict_fit import out_of_fold_documents
+from typer.testing import CliRunner
 
 from paysieve.errors import InputError
 
@@ -179,11 +183,6 @@ def test_the_verdict_rule_is_fitted_without_the_kinds_only_blocks(kinds_corpus, 
 def test_the_cli_trains_with_kinds_only_blocks_says_so_and_scores_only_the_others(
     kinds_corpus, tmp_path
 ):
-    import json
-
-    from paysieve.inference.cli import app
-    from typer.testing import CliRunner
-
     model = tmp_path / "m.joblib"
     runner = CliRunner()
     trained = runner.invoke(
@@ -203,19 +202,12 @@ def test_the_cli_trains_with_kinds_only_blocks_says_so_and_scores_only_the_other
 
 
 def test_the_data_card_table_counts_the_blocks_that_train_the_kinds_only(kinds_corpus):
-    from paysieve.training.corpus_stats import markdown_table
-
     row = markdown_table(CorpusSource.read(kinds_corpus)).splitlines()[-1]
     assert row.startswith("| … of which train the kinds only |")
     assert row.endswith("| 0 | 3 | 3 |")  # de, en, all
 
 
 def test_kinds_only_documents_alone_cannot_train_a_model(tmp_path):
-    import json
-
-    from paysieve.inference.cli import app
-    from typer.testing import CliRunner
-
     record = {
         "lines": ["Home", "A new bridge opened on Monday.", "Subscribe now"],
         "labels": ["boilerplate", "content", "boilerplate"],

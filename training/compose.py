@@ -321,7 +321,7 @@ def corpus_part(source: CorpusSource, part: str) -> CorpusSource:
     return CorpusSource(*_wanted_parts(source, part, kinds_only=True))
 
 
-def _record(article: Article, copy: int, layout: str, page: list) -> dict:
+def _record(article: Article, copy: int | str, layout: str, page: list) -> dict:
     return {
         "id": f"{article.id}#{copy}",
         "source": "paysieve-corpus",
@@ -386,22 +386,24 @@ def compose_kind_documents(
     if not any(b.kinds_only for b in source.blocks):
         return []
     articles, blocks = _wanted_parts(source, part, kinds_only=True)
-    records = _composed(articles, blocks, copies, random.Random(f"{seed}:kinds"))
-    for record in records:
-        article_id, copy = record["id"].rsplit("#", 1)
-        record["id"] = f"{article_id}#kinds-{copy}"
-        record["kinds_only"] = True
-    return records
+    records = _composed(articles, blocks, copies, random.Random(f"{seed}:kinds"), "kinds-")
+    return [{**record, "kinds_only": True} for record in records]
 
 
 def _composed(
-    articles: Sequence[Article], blocks: Sequence[Block], copies: int, rng: random.Random
+    articles: Sequence[Article],
+    blocks: Sequence[Block],
+    copies: int,
+    rng: random.Random,
+    copy_prefix: str = "",
 ) -> list[dict]:
+    """``copies`` documents per article, each id numbered after ``copy_prefix``."""
     composer = _Composer(blocks, rng)
     layouts, weights = zip(*LAYOUTS)
     records = []
     for article in articles:
         for copy in range(copies):
             layout = rng.choices(layouts, weights)[0]
-            records.append(_record(article, copy, layout, composer.document(article, layout)))
+            page = composer.document(article, layout)
+            records.append(_record(article, f"{copy_prefix}{copy}", layout, page))
     return records
